@@ -1,0 +1,5 @@
+export * from './names.js';
+export * from './directory.js';
+export * from './mime.js';
+export * from './mailbox.js';
+export * from './event.js';

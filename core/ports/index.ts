@@ -1,0 +1,12 @@
+export * from './errors.js';
+export * from './page.js';
+export type * from './domain-store.js';
+export type * from './account-store.js';
+export type * from './route-store.js';
+export type * from './pop3-link-store.js';
+export type * from './admin-store.js';
+export type * from './blob-store.js';
+export type * from './mail-store.js';
+export type * from './file-tree.js';
+export type * from './event-log.js';
+export type * from './storage.js';

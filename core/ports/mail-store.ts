@@ -1,0 +1,63 @@
+import type { AccountKey } from '../model/directory.js';
+import type { FlagOperation, Folder, MailboxUsage, MessageMeta, NewMessage } from '../model/mailbox.js';
+
+export interface UidRange {
+  /** Inclusive bounds; `to` may be Infinity. */
+  from: number;
+  to: number;
+}
+
+export interface FlagUpdate {
+  uids: number[];
+  operation: FlagOperation;
+  flags: string[];
+  /** IMAP CONDSTORE: skip messages whose modseq is above this; they are reported in `failed`. */
+  unchangedSince?: number;
+}
+
+export interface FlagUpdateResult {
+  updated: { uid: number; modseq: number; flags: string[] }[];
+  failed: number[];
+}
+
+/**
+ * Folders and the messages in them. Every method that changes a folder is atomic across processes:
+ * UIDs are allocated without duplicates or going backwards, and every change bumps the folder's
+ * HIGHESTMODSEQ and gives the changed messages that new MODSEQ.
+ */
+export interface MailStore {
+  /** @throws AlreadyExistsError @throws NotFoundError when the account does not exist */
+  createFolder(account: AccountKey, path: string, opts?: { specialUse?: string }): Promise<Folder>;
+  /** Removes the folder and releases its messages' bodies. @throws NotFoundError */
+  deleteFolder(account: AccountKey, path: string): Promise<void>;
+  /** Renames the folder and its subfolders, keeping UIDVALIDITY. @throws NotFoundError @throws AlreadyExistsError */
+  renameFolder(account: AccountKey, from: string, to: string): Promise<void>;
+  getFolder(account: AccountKey, path: string): Promise<Folder | null>;
+  /** Sorted by path. */
+  listFolders(account: AccountKey): Promise<Folder[]>;
+  setSubscribed(account: AccountKey, path: string, subscribed: boolean): Promise<void>;
+
+  /**
+   * Adds the message with the next UID and a new MODSEQ and takes a reference on its blob.
+   * @throws NotFoundError when the folder does not exist
+   */
+  append(account: AccountKey, path: string, message: NewMessage): Promise<MessageMeta>;
+  /** Messages with UIDs in the range, ascending. `changedSince` keeps those with a greater MODSEQ. */
+  listMessages(
+    account: AccountKey,
+    path: string,
+    range?: UidRange,
+    opts?: { changedSince?: number },
+  ): Promise<MessageMeta[]>;
+  updateFlags(account: AccountKey, path: string, update: FlagUpdate): Promise<FlagUpdateResult>;
+  /**
+   * Removes messages flagged `\Deleted` (only among `uids` when given), releasing their bodies.
+   * Resolves with the removed UIDs, ascending.
+   */
+  expunge(account: AccountKey, path: string, uids?: number[]): Promise<number[]>;
+  /** Copies with new UIDs in the target (new blob references, no body copy). Resolves [oldUid, newUid] pairs. */
+  copyMessages(account: AccountKey, from: string, uids: number[], to: string): Promise<[number, number][]>;
+
+  /** Sum over all folders of the account. */
+  usage(account: AccountKey): Promise<MailboxUsage>;
+}
