@@ -1,2 +1,16 @@
+/** The public API for plugin authors and embedding applications: `import { definePlugin } from 'mailwright'`. */
 export * from './model/index.js';
 export * from './ports/index.js';
+export { definePlugin, type Plugin, type PluginContext, type Role, type KernelService, type StopHandler } from './kernel/plugin.js';
+export * from './kernel/hooks.js';
+export { Kernel, PluginStartError, type KernelOptions, type AnnouncedListener } from './kernel/kernel.js';
+export { KernelError } from './kernel/plugin-order.js';
+export { Tokens } from './kernel/tokens.js';
+export { ConfigError } from './config/errors.js';
+export { loadConfigFile } from './config/load.js';
+export type { MailwrightConfig } from './config/schema.js';
+export type { StandardSchemaV1 } from './config/standard-schema.js';
+export { LISTENER_NAMES, type ListenerName, type ListenAddress } from './config/listen.js';
+export { Metrics, type MessageOutcome } from './services/metrics.js';
+export type { RedisService } from './services/redis.js';
+export { z } from 'zod';

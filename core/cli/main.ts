@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { ConfigError } from '../config/errors.js';
+import { Kernel, PluginStartError } from '../kernel/kernel.js';
+import { KernelError } from '../kernel/plugin-order.js';
+import { openConfiguredStorage } from '../kernel/storage-open.js';
+import { AdminService } from '../services/admins.js';
+import { SecretBox } from '../services/secrets.js';
+import { resolveConfig, startCommand } from './start.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+const program = new Command('mailwright')
+  .description('Mailwright: a mail platform built from plugins')
+  .version(version, '-V, --version')
+  .showHelpAfterError();
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+program
+  .command('start')
+  .description('start the server (with no --config: the embedded default on 127.0.0.1)')
+  .option('--home <dir>', 'data directory (default ./mailwright-data)')
+  .option('--config <file>', 'YAML or JSON config file')
+  .addOption(new Option('--role <role>', 'which part of the server this process runs').choices(['front', 'worker', 'all']))
+  .option('--listen <name=host:port>', 'listener address, repeatable (e.g. smtp=0.0.0.0:25)', collect)
+  .action((opts) => startCommand(opts, version));
+
+const config = program.command('config').description('configuration tools');
+config
+  .command('check <file>')
+  .description('check a config file and every plugin section it names, without starting anything')
+  .action(async (file: string) => {
+    const loaded = await resolveConfig({ config: file });
+    const kernel = await Kernel.create({ config: loaded.config, source: loaded.source, baseDir: loaded.baseDir });
+    process.stdout.write(`${loaded.source}: OK (plugins: ${kernel.pluginNames.join(', ')})\n`);
+  });
+
+const admin = program.command('admin').description('administrator accounts of the admin protocols');
+admin
+  .command('add <name> <password>')
+  .description('add (or replace) an administrator usable by XMail CTRL and the AltaVista admin protocols')
+  .option('--home <dir>', 'data directory (default ./mailwright-data)')
+  .option('--config <file>', 'config file naming the storage')
+  .action(async (name: string, password: string, opts: { home?: string; config?: string }) => {
+    const loaded = await resolveConfig(opts);
+    const home = path.resolve(loaded.baseDir, opts.home ?? loaded.config.home ?? 'mailwright-data');
+    const storage = await openConfiguredStorage(loaded.config, home, loaded.baseDir);
+    try {
+      await new AdminService(storage.admins, await SecretBox.forHome(home)).add(name, password);
+      process.stdout.write(`administrator "${name}" saved\n`);
+    } finally {
+      await storage.close();
+    }
+  });
+
+/** Known failures print one clear message; anything else is a bug and keeps its stack. */
+function explain(err: unknown): string {
+  if (err instanceof ConfigError || err instanceof KernelError) return err.message;
+  if (err instanceof PluginStartError) return err.message;
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`mailwright: ${explain(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { LISTENER_NAMES, parseListenAddress, type ListenAddress, type ListenerName } from './listen.js';
+
+const listenAddress = z.string().transform((text, ctx): ListenAddress => {
+  try {
+    return parseListenAddress(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** `file:/path`, `redis://...`, `mongodb://...`, or a third-party adapter module with its URL. */
+const storageSetting = z.union([
+  z.string().min(1),
+  z.strictObject({ adapter: z.string().min(1), url: z.string().min(1) }),
+]);
+
+/**
+ * The top-level config file. Each plugin's own settings sit under `plugins.<name>` and are checked
+ * against that plugin's schema by the kernel. Unknown keys are errors everywhere.
+ */
+export const mailwrightConfigSchema = z.strictObject({
+  home: z.string().min(1).optional(),
+  role: z.enum(['front', 'worker', 'all']).optional(),
+  storage: storageSetting.optional(),
+  redis: z.strictObject({ url: z.string().min(1) }).optional(),
+  listen: z.partialRecord(z.enum(LISTENER_NAMES as [ListenerName, ...ListenerName[]]), listenAddress).optional(),
+  /** Plugin name, npm package or path → its settings (`true` or `{}` for defaults, `false` to leave it out). */
+  plugins: z.record(z.string().min(1), z.union([z.boolean(), z.record(z.string(), z.unknown())])).optional(),
+  logging: z
+    .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() })
+    .optional(),
+  hooks: z.strictObject({ timeoutMs: z.number().int().positive().optional() }).optional(),
+  shutdownTimeoutMs: z.number().int().positive().optional(),
+});
+
+export type MailwrightConfig = z.output<typeof mailwrightConfigSchema>;

@@ -1,0 +1,75 @@
+import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number, opts: object) => Promise<Buffer>;
+
+/** scrypt parameters (N=2^15, r=8, p=1: ~30 ms, 32 MB) stored with each hash so they can change later. */
+const SCRYPT = { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+
+/** `scrypt$N$r$p$salt$hash`, base64 parts. */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(password, salt, 32, SCRYPT);
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), hash.toString('base64')].join('$');
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: SCRYPT.maxmem,
+  });
+  return timingSafeEqual(expected, actual);
+}
+
+/**
+ * Reversible secrets (admin passwords for MD5 challenge logins, legacy account secrets, POP3 link
+ * passwords) are kept encrypted with AES-256-GCM under a server key that lives in `<home>/secret.key`
+ * (mode 0600), never beside the data in the storage backend.
+ */
+export class SecretBox {
+  private constructor(private readonly key: Buffer) {}
+
+  static async forHome(home: string): Promise<SecretBox> {
+    const file = path.join(home, 'secret.key');
+    try {
+      return new SecretBox(Buffer.from((await readFile(file, 'utf8')).trim(), 'base64'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    await mkdir(home, { recursive: true });
+    const key = randomBytes(32);
+    try {
+      const handle = await open(file, 'wx', 0o600);
+      await handle.writeFile(key.toString('base64') + '\n');
+      await handle.sync();
+      await handle.close();
+      return new SecretBox(key);
+    } catch (err) {
+      // Another process created it first: use theirs.
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return SecretBox.forHome(home);
+      throw err;
+    }
+  }
+
+  seal(plain: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join('$');
+  }
+
+  open(sealed: string): string {
+    const [version, iv, tag, body] = sealed.split('$');
+    if (version !== 'v1' || !body) throw new Error('not a sealed secret');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64'));
+    return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
+  }
+}
