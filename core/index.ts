@@ -1,7 +1,14 @@
 /** The public API for plugin authors and embedding applications: `import { definePlugin } from 'mailwright'`. */
 export * from './model/index.js';
 export * from './ports/index.js';
-export { definePlugin, type Plugin, type PluginContext, type Role, type KernelService, type StopHandler } from './kernel/plugin.js';
+export {
+  definePlugin,
+  type Plugin,
+  type PluginContext,
+  type Role,
+  type KernelService,
+  type StopHandler,
+} from './kernel/plugin.js';
 export * from './kernel/hooks.js';
 export { Kernel, PluginStartError, type KernelOptions, type AnnouncedListener } from './kernel/kernel.js';
 export { KernelError } from './kernel/plugin-order.js';
@@ -13,4 +20,5 @@ export type { StandardSchemaV1 } from './config/standard-schema.js';
 export { LISTENER_NAMES, type ListenerName, type ListenAddress } from './config/listen.js';
 export { Metrics, type MessageOutcome } from './services/metrics.js';
 export type { RedisService } from './services/redis.js';
+export * from './services/delivery-queue.js';
 export { z } from 'zod';

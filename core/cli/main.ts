@@ -25,7 +25,13 @@ program
   .description('start the server (with no --config: the embedded default on 127.0.0.1)')
   .option('--home <dir>', 'data directory (default ./mailwright-data)')
   .option('--config <file>', 'YAML or JSON config file')
-  .addOption(new Option('--role <role>', 'which part of the server this process runs').choices(['front', 'worker', 'all']))
+  .addOption(
+    new Option('--role <role>', 'which part of the server this process runs').choices([
+      'front',
+      'worker',
+      'all',
+    ]),
+  )
   .option('--listen <name=host:port>', 'listener address, repeatable (e.g. smtp=0.0.0.0:25)', collect)
   .action((opts) => startCommand(opts, version));
 
@@ -35,7 +41,11 @@ config
   .description('check a config file and every plugin section it names, without starting anything')
   .action(async (file: string) => {
     const loaded = await resolveConfig({ config: file });
-    const kernel = await Kernel.create({ config: loaded.config, source: loaded.source, baseDir: loaded.baseDir });
+    const kernel = await Kernel.create({
+      config: loaded.config,
+      source: loaded.source,
+      baseDir: loaded.baseDir,
+    });
     process.stdout.write(`${loaded.source}: OK (plugins: ${kernel.pluginNames.join(', ')})\n`);
   });
 

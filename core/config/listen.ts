@@ -39,7 +39,9 @@ export function parseListenFlag(flag: string): [ListenerName, ListenAddress] {
   const eq = flag.indexOf('=');
   const name = flag.slice(0, eq);
   if (eq < 0 || !isListenerName(name)) {
-    throw new Error(`--listen ${flag}: expected NAME=HOST:PORT with NAME one of ${LISTENER_NAMES.join(', ')}`);
+    throw new Error(
+      `--listen ${flag}: expected NAME=HOST:PORT with NAME one of ${LISTENER_NAMES.join(', ')}`,
+    );
   }
   return [name, parseListenAddress(flag.slice(eq + 1))];
 }

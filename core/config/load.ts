@@ -22,7 +22,10 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
   }
   const document = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
-    throw new ConfigError(source, document.errors.map((e) => `syntax: ${e.message}`));
+    throw new ConfigError(
+      source,
+      document.errors.map((e) => `syntax: ${e.message}`),
+    );
   }
   return { ...checkConfig(document.toJS() ?? {}, source), baseDir: path.dirname(source) };
 }

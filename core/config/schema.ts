@@ -25,11 +25,15 @@ export const mailwrightConfigSchema = z.strictObject({
   role: z.enum(['front', 'worker', 'all']).optional(),
   storage: storageSetting.optional(),
   redis: z.strictObject({ url: z.string().min(1) }).optional(),
-  listen: z.partialRecord(z.enum(LISTENER_NAMES as [ListenerName, ...ListenerName[]]), listenAddress).optional(),
+  listen: z
+    .partialRecord(z.enum(LISTENER_NAMES as [ListenerName, ...ListenerName[]]), listenAddress)
+    .optional(),
   /** Plugin name, npm package or path → its settings (`true` or `{}` for defaults, `false` to leave it out). */
   plugins: z.record(z.string().min(1), z.union([z.boolean(), z.record(z.string(), z.unknown())])).optional(),
   logging: z
-    .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() })
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    })
     .optional(),
   hooks: z.strictObject({ timeoutMs: z.number().int().positive().optional() }).optional(),
   shutdownTimeoutMs: z.number().int().positive().optional(),

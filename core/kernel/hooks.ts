@@ -61,9 +61,18 @@ export class HookBus {
     private readonly defaultTimeoutMs: number,
   ) {}
 
-  on<K extends HookName>(hook: K, owner: string, handler: HookHandler<K>, opts: { timeoutMs?: number } = {}): void {
+  on<K extends HookName>(
+    hook: K,
+    owner: string,
+    handler: HookHandler<K>,
+    opts: { timeoutMs?: number } = {},
+  ): void {
     const list = this.handlers.get(hook) ?? [];
-    list.push({ owner, handler: handler as Registration['handler'], timeoutMs: opts.timeoutMs ?? this.defaultTimeoutMs });
+    list.push({
+      owner,
+      handler: handler as Registration['handler'],
+      timeoutMs: opts.timeoutMs ?? this.defaultTimeoutMs,
+    });
     this.handlers.set(hook, list);
   }
 
@@ -94,11 +103,17 @@ export class HookBus {
       );
     });
     try {
-      const result = await Promise.race([Promise.resolve().then(() => registration.handler(payload as never)), timeout]);
+      const result = await Promise.race([
+        Promise.resolve().then(() => registration.handler(payload as never)),
+        timeout,
+      ]);
       if (!isHookResult(result)) throw new Error(`returned ${JSON.stringify(result)}, not a hook result`);
       return result;
     } catch (err) {
-      this.logger.error({ hook, plugin: registration.owner, err }, 'hook handler failed; answering with a temporary failure');
+      this.logger.error(
+        { hook, plugin: registration.owner, err },
+        'hook handler failed; answering with a temporary failure',
+      );
       return defer(HOOK_FAILURE_CODE, '4.3.0 Temporary local problem, try again later');
     } finally {
       clearTimeout(timer);

@@ -75,7 +75,10 @@ export class Kernel {
   ) {
     const config = options.config ?? {};
     this.logger = options.logger ?? createLogger({ level: config.logging?.level });
-    this.hooks = new HookBus(this.logger.child({ component: 'hooks' }), config.hooks?.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS);
+    this.hooks = new HookBus(
+      this.logger.child({ component: 'hooks' }),
+      config.hooks?.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
+    );
     this.home = path.resolve(baseDir, options.home ?? config.home ?? 'mailwright-data');
     this.role = options.role ?? config.role ?? 'all';
   }
@@ -88,7 +91,8 @@ export class Kernel {
     const config = options.config ?? {};
     const source = options.source ?? '(embedded default)';
     const baseDir = options.baseDir ?? process.cwd();
-    const entries = config.plugins ?? Object.fromEntries((await builtinPluginNames()).map((name) => [name, true]));
+    const entries =
+      config.plugins ?? Object.fromEntries((await builtinPluginNames()).map((name) => [name, true]));
 
     const loaded: LoadedPlugin[] = [];
     const problems: string[] = [];
@@ -113,7 +117,12 @@ export class Kernel {
 
     const ordered = orderPlugins(loaded.map((entry) => entry.plugin));
     const byPlugin = new Map(loaded.map((entry) => [entry.plugin, entry]));
-    const kernel = new Kernel(options, source, baseDir, ordered.map((plugin) => byPlugin.get(plugin)!));
+    const kernel = new Kernel(
+      options,
+      source,
+      baseDir,
+      ordered.map((plugin) => byPlugin.get(plugin)!),
+    );
     kernel.checkListenerNames();
     return kernel;
   }
@@ -205,7 +214,6 @@ export class Kernel {
   }
 
   private contextFor(plugin: Plugin<unknown>, config: unknown): PluginContext<unknown> {
-    const kernel = this;
     return {
       name: plugin.name,
       config,
@@ -216,9 +224,9 @@ export class Kernel {
       role: this.role,
       home: this.home,
       shutdownSignal: this.shutdown.signal,
-      runs: (role) => kernel.role === 'all' || kernel.role === role,
-      listenAddress: (name) => kernel.listenAddress(name),
-      announce: (name, address) => kernel.listeners.push({ name, plugin: plugin.name, address }),
+      runs: (role) => this.role === 'all' || this.role === role,
+      listenAddress: (name) => this.listenAddress(name),
+      announce: (name, address) => void this.listeners.push({ name, plugin: plugin.name, address }),
     };
   }
 
@@ -229,7 +237,10 @@ export class Kernel {
   /** A listener set in the config or on the command line must belong to a loaded plugin. */
   private checkListenerNames(): void {
     const owned = new Set(this.plugins.flatMap(({ plugin }) => plugin.listeners ?? []));
-    const asked = [...Object.keys(this.options.config?.listen ?? {}), ...Object.keys(this.options.listen ?? {})];
+    const asked = [
+      ...Object.keys(this.options.config?.listen ?? {}),
+      ...Object.keys(this.options.listen ?? {}),
+    ];
     const orphans = [...new Set(asked)].filter((name) => !owned.has(name as ListenerName));
     if (orphans.length > 0) {
       throw new ConfigError(
@@ -258,7 +269,9 @@ async function validatePluginConfig(
 ): Promise<{ value: unknown; problems?: undefined } | { problems: string[] }> {
   if (!plugin.configSchema) {
     const empty = typeof raw === 'object' && raw !== null && Object.keys(raw).length === 0;
-    return empty ? { value: {} } : { problems: [`${keyPath.join('.')}: plugin "${plugin.name}" takes no settings`] };
+    return empty
+      ? { value: {} }
+      : { problems: [`${keyPath.join('.')}: plugin "${plugin.name}" takes no settings`] };
   }
   const result = await plugin.configSchema['~standard'].validate(raw);
   if (result.issues) return { problems: describeIssues(keyPath, result.issues) };

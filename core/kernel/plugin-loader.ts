@@ -56,13 +56,15 @@ export function checkPluginShape(spec: string, plugin: unknown): asserts plugin 
     if (typeof p.name !== 'string' || p.name === '') problems.push('`name` must be a non-empty string');
     if (typeof p.version !== 'string') problems.push('`version` must be a string');
     for (const key of ['register', 'start'] as const) {
-      if (p[key] !== undefined && typeof p[key] !== 'function') problems.push(`\`${key}\` must be a function`);
+      if (p[key] !== undefined && typeof p[key] !== 'function')
+        problems.push(`\`${key}\` must be a function`);
     }
     for (const key of ['dependsOn', 'provides', 'needs', 'listeners'] as const) {
       if (p[key] !== undefined && !Array.isArray(p[key])) problems.push(`\`${key}\` must be an array`);
     }
   }
-  if (problems.length > 0) throw new KernelError(`plugin "${spec}" is not a valid plugin: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new KernelError(`plugin "${spec}" is not a valid plugin: ${problems.join('; ')}`);
 }
 
 const ADAPTER_BY_SCHEME: Record<string, string> = {
@@ -75,7 +77,11 @@ const ADAPTER_BY_SCHEME: Record<string, string> = {
 };
 
 /** The storage factory for a URL's scheme, or for an explicitly named adapter module. */
-export async function loadStorageFactory(url: string, adapter: string | undefined, baseDir: string): Promise<StorageFactory> {
+export async function loadStorageFactory(
+  url: string,
+  adapter: string | undefined,
+  baseDir: string,
+): Promise<StorageFactory> {
   let specifier: string;
   if (adapter) specifier = resolvePluginSpecifier(adapter, baseDir);
   else {

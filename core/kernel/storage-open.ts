@@ -7,7 +7,11 @@ import { loadStorageFactory } from './plugin-loader.js';
  * Opens the storage a config names (default: file storage in the data dir). `file:relative/dir`
  * is relative to the config file's folder.
  */
-export async function openConfiguredStorage(config: MailwrightConfig, home: string, baseDir: string): Promise<Storage> {
+export async function openConfiguredStorage(
+  config: MailwrightConfig,
+  home: string,
+  baseDir: string,
+): Promise<Storage> {
   const setting = config.storage ?? `file:${home}`;
   const { url, adapter } = typeof setting === 'string' ? { url: setting, adapter: undefined } : setting;
   const factory = await loadStorageFactory(url, adapter, baseDir);

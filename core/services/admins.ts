@@ -12,7 +12,12 @@ export class AdminService {
   async add(name: string, password: string, privileges: string[] = ['Administration']): Promise<void> {
     checkLocalPart(name);
     if (password.length === 0) throw new Error('the password must not be empty');
-    await this.store.putAdmin({ name, secret: this.secrets.seal(password), privileges, createdAt: new Date() });
+    await this.store.putAdmin({
+      name,
+      secret: this.secrets.seal(password),
+      privileges,
+      createdAt: new Date(),
+    });
   }
 
   /** The clear password, for challenge-response checks; null when there is no such admin. */

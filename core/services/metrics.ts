@@ -51,7 +51,8 @@ export class Metrics {
         }
       },
     });
-    for (const outcome of ['accepted', 'delivered', 'deferred', 'bounced'] as const) this.messages.inc({ outcome }, 0);
+    for (const outcome of ['accepted', 'delivered', 'deferred', 'bounced'] as const)
+      this.messages.inc({ outcome }, 0);
     collectDefaultMetrics({ register: this.registry, prefix: 'mailwright_' });
   }
 

@@ -27,7 +27,9 @@ export default definePlugin<z.output<typeof configSchema>>({
           },
         );
       } else if (url.pathname === '/healthz') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', role: ctx.role }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: 'ok', role: ctx.role }));
       } else {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       }

@@ -4,7 +4,12 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { HookBus, accept, defer, pass, reject, type HookPayloads } from '../../core/index.js';
 
-const rcpt: HookPayloads['rcpt'] = { sessionId: 's1', remoteAddress: '127.0.0.1', mailFrom: 'a@x.test', address: 'b@y.test' };
+const rcpt: HookPayloads['rcpt'] = {
+  sessionId: 's1',
+  remoteAddress: '127.0.0.1',
+  mailFrom: 'a@x.test',
+  address: 'b@y.test',
+};
 
 /** A bus whose log lines are collected, so tests can assert that failures are logged. */
 function busWithLog(timeoutMs = 200): { bus: HookBus; lines: Record<string, unknown>[] } {
@@ -30,16 +35,31 @@ describe('hook bus', () => {
     const { bus } = busWithLog();
     const called: string[] = [];
     bus.on('rcpt', 'first', () => (called.push('first'), pass()));
-    bus.on('rcpt', 'second', async (p) => (called.push('second'), p.address === 'b@y.test' ? reject(550, '5.1.1 No such user') : pass()));
+    bus.on(
+      'rcpt',
+      'second',
+      async (p) => (
+        called.push('second'),
+        p.address === 'b@y.test' ? reject(550, '5.1.1 No such user') : pass()
+      ),
+    );
     bus.on('rcpt', 'third', () => (called.push('third'), accept()));
-    assert.deepEqual(await bus.run('rcpt', rcpt), { action: 'reject', code: 550, text: '5.1.1 No such user', by: 'second' });
+    assert.deepEqual(await bus.run('rcpt', rcpt), {
+      action: 'reject',
+      code: 550,
+      text: '5.1.1 No such user',
+      by: 'second',
+    });
     assert.deepEqual(called, ['first', 'second']);
   });
 
   it('returns accept and defer as given', async () => {
     const a = busWithLog().bus;
     a.on('mail', 'ok', () => accept());
-    assert.deepEqual(await a.run('mail', { sessionId: 's', remoteAddress: '::1', address: 'x@y' }), { action: 'accept', by: 'ok' });
+    assert.deepEqual(await a.run('mail', { sessionId: 's', remoteAddress: '::1', address: 'x@y' }), {
+      action: 'accept',
+      by: 'ok',
+    });
     const d = busWithLog().bus;
     d.on('mail', 'grey', () => defer(451, '4.7.1 Greylisted'));
     assert.deepEqual(await d.run('mail', { sessionId: 's', remoteAddress: '::1', address: 'x@y' }), {
@@ -70,7 +90,11 @@ describe('hook bus', () => {
     const { bus, lines } = busWithLog(50);
     bus.on('data', 'slow', () => new Promise((resolve) => setTimeout(() => resolve(accept()), 2_000)));
     const started = Date.now();
-    const outcome = await bus.run('data', { sessionId: 's', envelope: { mailFrom: '', rcptTo: [] }, size: 1 });
+    const outcome = await bus.run('data', {
+      sessionId: 's',
+      envelope: { mailFrom: '', rcptTo: [] },
+      size: 1,
+    });
     assert.ok(Date.now() - started < 1_000, 'did not wait for the slow handler');
     assert.equal(outcome.action, 'defer');
     assert.match(String((lines[0].err as { message: string }).message), /timed out after 50 ms/);
@@ -78,9 +102,14 @@ describe('hook bus', () => {
 
   it('honours a per-handler timeout', async () => {
     const { bus } = busWithLog(10);
-    bus.on('helo', 'patient', () => new Promise((resolve) => setTimeout(() => resolve(reject(550, 'bad helo')), 60)), {
-      timeoutMs: 1_000,
-    });
+    bus.on(
+      'helo',
+      'patient',
+      () => new Promise((resolve) => setTimeout(() => resolve(reject(550, 'bad helo')), 60)),
+      {
+        timeoutMs: 1_000,
+      },
+    );
     assert.deepEqual(await bus.run('helo', { sessionId: 's', hostname: 'x' }), {
       action: 'reject',
       code: 550,
@@ -109,8 +138,16 @@ describe('hook bus', () => {
 
   it('accepts plugin-defined hooks declared by interface merging', async () => {
     const { bus } = busWithLog();
-    const custom = bus as unknown as { on: (h: string, o: string, f: () => unknown) => void; run: (h: string, p: unknown) => Promise<unknown> };
+    const custom = bus as unknown as {
+      on: (h: string, o: string, f: () => unknown) => void;
+      run: (h: string, p: unknown) => Promise<unknown>;
+    };
     custom.on('acme:scanned', 'acme', () => reject(554, 'spam'));
-    assert.deepEqual(await custom.run('acme:scanned', { score: 9 }), { action: 'reject', code: 554, text: 'spam', by: 'acme' });
+    assert.deepEqual(await custom.run('acme:scanned', { score: 9 }), {
+      action: 'reject',
+      code: 554,
+      text: 'spam',
+      by: 'acme',
+    });
   });
 });

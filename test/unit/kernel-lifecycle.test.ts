@@ -1,7 +1,14 @@
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { ConfigError, Kernel, KernelError, PluginStartError, definePlugin, type Plugin } from '../../core/index.js';
+import {
+  ConfigError,
+  Kernel,
+  KernelError,
+  PluginStartError,
+  definePlugin,
+  type Plugin,
+} from '../../core/index.js';
 import { quietLogger } from '../helpers/logger.js';
 
 /** A plugin that records its lifecycle into `events`. */
@@ -46,7 +53,10 @@ describe('kernel lifecycle', () => {
 
   it('resolves a dependency on a capability another plugin provides', async () => {
     const events: string[] = [];
-    const kernel = await create([recorder(events, 'consumer', { dependsOn: ['queue'] }), recorder(events, 'bullmq', { provides: ['queue'] })]);
+    const kernel = await create([
+      recorder(events, 'consumer', { dependsOn: ['queue'] }),
+      recorder(events, 'bullmq', { provides: ['queue'] }),
+    ]);
     assert.deepEqual(kernel.pluginNames, ['bullmq', 'consumer']);
   });
 
@@ -78,7 +88,10 @@ describe('kernel lifecycle', () => {
   it('names every missing dependency before anything starts', async () => {
     const events: string[] = [];
     await assert.rejects(
-      create([recorder(events, 'a', { dependsOn: ['ghost'] }), recorder(events, 'b', { dependsOn: ['phantom', 'a'] })]),
+      create([
+        recorder(events, 'a', { dependsOn: ['ghost'] }),
+        recorder(events, 'b', { dependsOn: ['phantom', 'a'] }),
+      ]),
       (err: unknown) => {
         assert.ok(err instanceof KernelError);
         assert.match(err.message, /plugin "a" depends on "ghost", which is not loaded/);
@@ -146,8 +159,14 @@ describe('kernel config checks', () => {
         assert.ok(err instanceof ConfigError);
         const lines = err.message.split('\n');
         assert.equal(lines[0], '/etc/mailwright.yaml: invalid configuration');
-        assert.ok(lines.some((l) => l.includes(`plugins.${spec}.port: `) && /expected number/.test(l)), err.message);
-        assert.ok(lines.some((l) => l.includes(`plugins.${spec}: `) && /colour/.test(l)), err.message);
+        assert.ok(
+          lines.some((l) => l.includes(`plugins.${spec}.port: `) && /expected number/.test(l)),
+          err.message,
+        );
+        assert.ok(
+          lines.some((l) => l.includes(`plugins.${spec}: `) && /colour/.test(l)),
+          err.message,
+        );
         return true;
       },
     );
@@ -185,6 +204,9 @@ describe('kernel config checks', () => {
       create([], { plugins: { [fixture('not-a-plugin.js')]: true } }),
       /is not a valid plugin: it exports no plugin/,
     );
-    await assert.rejects(create([], { plugins: { './no/such/plugin.js': true } }), /cannot load plugin "\.\/no\/such\/plugin\.js"/);
+    await assert.rejects(
+      create([], { plugins: { './no/such/plugin.js': true } }),
+      /cannot load plugin "\.\/no\/such\/plugin\.js"/,
+    );
   });
 });

@@ -1,0 +1,78 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { builtinPluginNames, loadPlugin } from '../../core/kernel/plugin-loader.js';
+import { startServer } from '../helpers/cli-process.js';
+
+/** Every listener the built-in plugins open, each asked on a free port. */
+async function builtinListeners(): Promise<string[]> {
+  const names: string[] = [];
+  for (const name of await builtinPluginNames())
+    names.push(...((await loadPlugin(name, process.cwd())).listeners ?? []));
+  return names;
+}
+
+function connects(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let greeting = '';
+    socket.setTimeout(2_000, () => socket.destroy());
+    socket.on('data', (chunk) => {
+      greeting += chunk;
+      socket.destroy();
+    });
+    socket.on('connect', () => setTimeout(() => socket.end(), 500));
+    socket.on('close', () => resolve(greeting));
+    socket.on('error', reject);
+  });
+}
+
+function redisServersFor(home: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-af', 'redis-server'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes(home));
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+describe('embedded default (`mailwright start` with no config)', () => {
+  it('starts every built-in plugin, answers on every listener, and stops cleanly on SIGTERM', async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'mw-home-'));
+    const listeners = await builtinListeners();
+    assert.ok(listeners.includes('admin-http'));
+    const server = await startServer([
+      '--home',
+      home,
+      ...listeners.flatMap((name) => ['--listen', `${name}=127.0.0.1:0`]),
+    ]);
+    try {
+      assert.deepEqual([...server.ports.keys()].sort(), [...listeners].sort(), server.output());
+      for (const [name, port] of server.ports) {
+        if (name.includes('http')) continue;
+        await connects(port); // resolves only when the TCP connection was accepted
+      }
+      const health = await fetch(`http://127.0.0.1:${server.ports.get('admin-http')}/healthz`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(await health.json(), { status: 'ok', role: 'all' });
+      const metrics = await (
+        await fetch(`http://127.0.0.1:${server.ports.get('admin-http')}/metrics`)
+      ).text();
+      assert.match(metrics, /^mailwright_messages_total\{outcome="accepted"\} 0$/m);
+      assert.match(metrics, /^# TYPE mailwright_queue_depth gauge$/m);
+    } finally {
+      const code = await server.stop('SIGTERM');
+      assert.equal(code, 0, server.output());
+    }
+    assert.match(server.output(), /SIGTERM: draining connections and stopping\nmailwright stopped/);
+    assert.deepEqual(redisServersFor(home), [], 'the embedded redis-server is gone');
+    const redisDir = path.join(home, 'redis');
+    if (existsSync(redisDir)) assert.ok(!(await readdir(redisDir)).includes('redis.sock'));
+  });
+});
