@@ -15,6 +15,8 @@ missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 if $want_tests; then
   command -v swaks >/dev/null || missing+=(swaks)
+  command -v fetchmail >/dev/null || missing+=(fetchmail)
+  command -v curl >/dev/null || missing+=(curl)
   command -v python3 >/dev/null || missing+=(python3)
   # The MongoDB adapter's tests build FerretDB 1.x with Go (scripts/ferretdb.sh); with MONGODB_URI
   # set they use that server instead and need no Go.
