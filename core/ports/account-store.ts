@@ -1,4 +1,11 @@
-import type { Account, AccountKey, AccountKind, Credential, ListMember, LoginRecord } from '../model/directory.js';
+import type {
+  Account,
+  AccountKey,
+  AccountKind,
+  Credential,
+  ListMember,
+  LoginRecord,
+} from '../model/directory.js';
 import type { Page, PageRequest } from './page.js';
 
 export interface NewAccount extends AccountKey {

@@ -10,6 +10,12 @@ export interface EventLog {
   eventsAfter(log: string, afterId: string, limit?: number): Promise<LogEvent[]>;
   /** Names of the logs that hold events, sorted case-insensitively. */
   listLogs(): Promise<string[]>;
+  /**
+   * For `mailwright storage copy`: stores the event with its own identifier and time. Idempotent:
+   * an identifier already in the log is skipped (resolves false). Later appends get identifiers
+   * greater than every imported one.
+   */
+  importEvent(event: LogEvent): Promise<boolean>;
   /** Deletes events older than `before`; resolves how many went. */
   expireEvents(before: Date): Promise<number>;
 }

@@ -21,4 +21,11 @@ export interface FileTree {
   deleteFile(path: string): Promise<boolean>;
   /** Regular files directly inside `dir` (not recursive), sorted by name. */
   listFiles(dir: string): Promise<FileEntry[]>;
+  /**
+   * Every file of the tree, recursively, except those that hold the adapter's own records of the
+   * other ports (on the file adapter: its tables, journals, folders and blobs), so that
+   * `storage copy` carries configuration files (mailproc.tab, custdomains/*.tab, server.tab ...)
+   * without duplicating data the other ports copy.
+   */
+  walkFiles(): AsyncIterable<FileEntry>;
 }

@@ -60,4 +60,20 @@ export interface MailStore {
 
   /** Sum over all folders of the account. */
   usage(account: AccountKey): Promise<MailboxUsage>;
+
+  /**
+   * For `mailwright storage copy`: sets the folder's UIDVALIDITY and raises its UIDNEXT and
+   * HIGHESTMODSEQ to at least the given values (never lowers them). @throws NotFoundError
+   */
+  importFolderState(
+    account: AccountKey,
+    path: string,
+    state: { uidValidity: number; uidNext: number; highestModseq: number },
+  ): Promise<void>;
+  /**
+   * For `mailwright storage copy`: stores the message with its own UID and MODSEQ (taking a blob
+   * reference like append), raising UIDNEXT/HIGHESTMODSEQ to cover it. Idempotent: when the UID is
+   * already in the folder nothing changes and it resolves false. @throws NotFoundError
+   */
+  importMessage(account: AccountKey, path: string, message: MessageMeta): Promise<boolean>;
 }

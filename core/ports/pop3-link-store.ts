@@ -7,7 +7,12 @@ export interface Pop3LinkStore {
   /** @throws NotFoundError */
   deleteLink(local: AccountKey, remoteDomain: string, remoteUser: string): Promise<void>;
   /** @throws NotFoundError */
-  setLinkEnabled(local: AccountKey, remoteDomain: string, remoteUser: string, enabled: boolean): Promise<void>;
+  setLinkEnabled(
+    local: AccountKey,
+    remoteDomain: string,
+    remoteUser: string,
+    enabled: boolean,
+  ): Promise<void>;
   /** Links of one account, or all links, in insertion order. */
   listLinks(local?: AccountKey): Promise<Pop3Link[]>;
 

@@ -1,0 +1,261 @@
+/**
+ * Scripts for folders, messages and blob references. Per folder `f:<fid>` holds the counters and
+ * `f:<fid>:{uids,modseq,meta,flags,body}` the messages (see keys.ts). Flags are stored joined by
+ * single spaces: IMAP flags are atoms, which cannot contain a space.
+ */
+
+/** Resolves the folder id of ARGV[2] (account id) / ARGV[3] (path) or returns NOTFOUND. */
+const FOLDER = String.raw`
+local fid = redis.call('HGET', P .. 'folders:' .. ARGV[2], ARGV[3])
+if not fid then return redis.error_reply('NOTFOUND folder ' .. ARGV[3]) end
+local F = P .. 'f:' .. fid
+`;
+
+/** ARGV: P, acct, path, specialUse (''), subscribed (0|1). Resolves the folder id. */
+export const createFolder = String.raw`
+if redis.call('EXISTS', P .. 'acct:' .. ARGV[2]) == 0 then return redis.error_reply('NOTFOUND account ' .. ARGV[2]) end
+if redis.call('HEXISTS', P .. 'folders:' .. ARGV[2], ARGV[3]) == 1 then
+  return redis.error_reply('EXISTS folder ' .. ARGV[3])
+end
+return new_folder(ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+`;
+
+/** ARGV: P, acct, path. */
+export const deleteFolder =
+  FOLDER +
+  String.raw`
+delete_folder(fid)
+redis.call('HDEL', P .. 'folders:' .. ARGV[2], ARGV[3])
+return 1
+`;
+
+/** ARGV: P, acct, from, to. Moves the folder and its subfolders; ids (and so UIDVALIDITY) stay. */
+export const renameFolder = String.raw`
+local idx, from, to = P .. 'folders:' .. ARGV[2], ARGV[3], ARGV[4]
+if redis.call('HEXISTS', idx, from) == 0 then return redis.error_reply('NOTFOUND folder ' .. from) end
+local all = redis.call('HGETALL', idx)
+local moves, moving = {}, {}
+for i = 1, #all, 2 do
+  local p = all[i]
+  if p == from or string.sub(p, 1, #from + 1) == from .. '/' then
+    moves[#moves + 1] = { p, to .. string.sub(p, #from + 1), all[i + 1] }
+    moving[p] = true
+  end
+end
+for _, m in ipairs(moves) do
+  if redis.call('HEXISTS', idx, m[2]) == 1 and not moving[m[2]] then
+    return redis.error_reply('EXISTS folder ' .. m[2])
+  end
+end
+for _, m in ipairs(moves) do redis.call('HDEL', idx, m[1]) end
+for _, m in ipairs(moves) do
+  redis.call('HSET', idx, m[2], m[3])
+  redis.call('HSET', P .. 'f:' .. m[3], 'path', m[2])
+end
+return #moves
+`;
+
+/** ARGV: P, acct, path, subscribed (0|1). */
+export const setSubscribed =
+  FOLDER +
+  String.raw`
+redis.call('HSET', F, 'subscribed', ARGV[4])
+return 1
+`;
+
+/** ARGV: P, acct, path, blobId, size, flags, metaJson. Resolves {uid, modseq}. */
+export const append =
+  FOLDER +
+  String.raw`
+local B = P .. 'blob:' .. ARGV[4]
+if redis.call('EXISTS', B) == 0 then return redis.error_reply('NOTFOUND blob ' .. ARGV[4]) end
+local uid = redis.call('HINCRBY', F, 'uidNext', 1) - 1
+local modseq = redis.call('HINCRBY', F, 'highestModseq', 1)
+redis.call('ZADD', F .. ':uids', uid, uid)
+redis.call('ZADD', F .. ':modseq', modseq, uid)
+redis.call('HSET', F .. ':meta', uid, ARGV[7])
+redis.call('HSET', F .. ':flags', uid, ARGV[6])
+redis.call('HSET', F .. ':body', uid, ARGV[5] .. ' ' .. ARGV[4])
+redis.call('HINCRBY', F, 'messages', 1)
+redis.call('HINCRBY', F, 'bytes', ARGV[5])
+redis.call('HINCRBY', F, 'unseen', 1 - seen_count(ARGV[6]))
+redis.call('HINCRBY', B, 'refs', 1)
+return { uid, modseq }
+`;
+
+/** ARGV: P, acct, path, from, to ('+inf' allowed), changedSince (0 = all). Flat [uid, modseq, flags, meta]*. */
+export const listMessages =
+  FOLDER +
+  String.raw`
+local uids = redis.call('ZRANGEBYSCORE', F .. ':uids', ARGV[4], ARGV[5])
+local since = tonumber(ARGV[6])
+local out = {}
+for _, uid in ipairs(uids) do
+  local modseq = tonumber(redis.call('ZSCORE', F .. ':modseq', uid))
+  if modseq > since then
+    out[#out + 1] = uid
+    out[#out + 1] = tostring(modseq)
+    out[#out + 1] = redis.call('HGET', F .. ':flags', uid)
+    out[#out + 1] = redis.call('HGET', F .. ':meta', uid)
+  end
+end
+return out
+`;
+
+/**
+ * ARGV: P, acct, path, operation, unchangedSince ('' for none), flags, uid... All changed messages
+ * share one new MODSEQ. Resolves { {uid, modseq, flags}..., {failedUid...} }.
+ */
+export const updateFlags =
+  FOLDER +
+  String.raw`
+local op, us, given = ARGV[4], tonumber(ARGV[5]), split_flags(ARGV[6])
+local next_modseq = tonumber(redis.call('HGET', F, 'highestModseq')) + 1
+local updated, failed, changed = {}, {}, false
+for i = 7, #ARGV do
+  local uid = ARGV[i]
+  local cur = redis.call('HGET', F .. ':flags', uid)
+  if cur then
+    local modseq = tonumber(redis.call('ZSCORE', F .. ':modseq', uid))
+    if us and modseq > us then
+      failed[#failed + 1] = tonumber(uid)
+    else
+      local old, new = split_flags(cur), {}
+      if op == 'set' then
+        for _, f in ipairs(given) do if not has(new, f) then new[#new + 1] = f end end
+      elseif op == 'add' then
+        for _, f in ipairs(old) do new[#new + 1] = f end
+        for _, f in ipairs(given) do if not has(new, f) then new[#new + 1] = f end end
+      else
+        for _, f in ipairs(old) do if not has(given, f) then new[#new + 1] = f end end
+      end
+      local same = #new == #old
+      for _, f in ipairs(new) do if not has(old, f) then same = false end end
+      local joined = table.concat(new, ' ')
+      if not same then
+        redis.call('HSET', F .. ':flags', uid, joined)
+        redis.call('ZADD', F .. ':modseq', next_modseq, uid)
+        redis.call('HINCRBY', F, 'unseen', seen_count(cur) - seen_count(joined))
+        modseq, changed = next_modseq, true
+      end
+      updated[#updated + 1] = { tonumber(uid), modseq, joined }
+    end
+  end
+end
+if changed then redis.call('HSET', F, 'highestModseq', next_modseq) end
+return { updated, failed }
+`;
+
+/** ARGV: P, acct, path, uid... (none = every message). Resolves the removed UIDs, ascending. */
+export const expunge =
+  FOLDER +
+  String.raw`
+local candidates = {}
+if #ARGV > 3 then
+  for i = 4, #ARGV do candidates[#candidates + 1] = tonumber(ARGV[i]) end
+  table.sort(candidates)
+else
+  for _, uid in ipairs(redis.call('ZRANGE', F .. ':uids', 0, -1)) do candidates[#candidates + 1] = tonumber(uid) end
+end
+local removed, prev = {}, nil
+for _, uid in ipairs(candidates) do
+  local flags = uid ~= prev and redis.call('HGET', F .. ':flags', uid)
+  prev = uid
+  if flags and has(split_flags(flags), '\\Deleted') then
+    local size, blob = parse_body(redis.call('HGET', F .. ':body', uid))
+    redis.call('ZREM', F .. ':uids', uid)
+    redis.call('ZREM', F .. ':modseq', uid)
+    redis.call('HDEL', F .. ':meta', uid)
+    redis.call('HDEL', F .. ':flags', uid)
+    redis.call('HDEL', F .. ':body', uid)
+    redis.call('HINCRBY', F, 'messages', -1)
+    redis.call('HINCRBY', F, 'bytes', -size)
+    redis.call('HINCRBY', F, 'unseen', seen_count(flags) - 1)
+    release_blob(blob)
+    removed[#removed + 1] = uid
+  end
+end
+if #removed > 0 then redis.call('HINCRBY', F, 'highestModseq', 1) end
+return removed
+`;
+
+/** ARGV: P, acct, from, to, uid... Resolves flat [oldUid, newUid]*. */
+export const copyMessages =
+  FOLDER +
+  String.raw`
+local tfid = redis.call('HGET', P .. 'folders:' .. ARGV[2], ARGV[4])
+if not tfid then return redis.error_reply('NOTFOUND folder ' .. ARGV[4]) end
+local T = P .. 'f:' .. tfid
+local uids = {}
+for i = 5, #ARGV do uids[#uids + 1] = tonumber(ARGV[i]) end
+table.sort(uids)
+local modseq = tonumber(redis.call('HGET', T, 'highestModseq')) + 1
+local out, prev = {}, nil
+for _, uid in ipairs(uids) do
+  local body = uid ~= prev and redis.call('HGET', F .. ':body', uid)
+  prev = uid
+  if body then
+    local size, blob = parse_body(body)
+    local flags = redis.call('HGET', F .. ':flags', uid)
+    local new_uid = redis.call('HINCRBY', T, 'uidNext', 1) - 1
+    redis.call('ZADD', T .. ':uids', new_uid, new_uid)
+    redis.call('ZADD', T .. ':modseq', modseq, new_uid)
+    redis.call('HSET', T .. ':meta', new_uid, redis.call('HGET', F .. ':meta', uid))
+    redis.call('HSET', T .. ':flags', new_uid, flags)
+    redis.call('HSET', T .. ':body', new_uid, body)
+    redis.call('HINCRBY', T, 'messages', 1)
+    redis.call('HINCRBY', T, 'bytes', size)
+    redis.call('HINCRBY', T, 'unseen', 1 - seen_count(flags))
+    redis.call('HINCRBY', P .. 'blob:' .. blob, 'refs', 1)
+    out[#out + 1] = uid
+    out[#out + 1] = new_uid
+  end
+end
+if #out > 0 then redis.call('HSET', T, 'highestModseq', modseq) end
+return out
+`;
+
+/** ARGV: P, acct, path, uidValidity, uidNext, highestModseq. UIDNEXT and HIGHESTMODSEQ only grow. */
+export const importFolderState =
+  FOLDER +
+  String.raw`
+redis.call('HSET', F, 'uidValidity', ARGV[4])
+if tonumber(ARGV[5]) > tonumber(redis.call('HGET', F, 'uidNext')) then redis.call('HSET', F, 'uidNext', ARGV[5]) end
+if tonumber(ARGV[6]) > tonumber(redis.call('HGET', F, 'highestModseq')) then
+  redis.call('HSET', F, 'highestModseq', ARGV[6])
+end
+return 1
+`;
+
+/** ARGV: P, acct, path, blobId, size, flags, metaJson, uid, modseq. Resolves 0 when the UID exists. */
+export const importMessage =
+  FOLDER +
+  String.raw`
+local B = P .. 'blob:' .. ARGV[4]
+if redis.call('EXISTS', B) == 0 then return redis.error_reply('NOTFOUND blob ' .. ARGV[4]) end
+local uid, modseq = tonumber(ARGV[8]), tonumber(ARGV[9])
+if redis.call('HEXISTS', F .. ':meta', uid) == 1 then return 0 end
+redis.call('ZADD', F .. ':uids', uid, uid)
+redis.call('ZADD', F .. ':modseq', modseq, uid)
+redis.call('HSET', F .. ':meta', uid, ARGV[7])
+redis.call('HSET', F .. ':flags', uid, ARGV[6])
+redis.call('HSET', F .. ':body', uid, ARGV[5] .. ' ' .. ARGV[4])
+redis.call('HINCRBY', F, 'messages', 1)
+redis.call('HINCRBY', F, 'bytes', ARGV[5])
+redis.call('HINCRBY', F, 'unseen', 1 - seen_count(ARGV[6]))
+redis.call('HINCRBY', B, 'refs', 1)
+if uid + 1 > tonumber(redis.call('HGET', F, 'uidNext')) then redis.call('HSET', F, 'uidNext', uid + 1) end
+if modseq > tonumber(redis.call('HGET', F, 'highestModseq')) then redis.call('HSET', F, 'highestModseq', modseq) end
+return 1
+`;
+
+/** ARGV: P, blobId, delta (+1 | -1). Dropping the last reference deletes the body. */
+export const blobRef = String.raw`
+if redis.call('EXISTS', P .. 'blob:' .. ARGV[2]) == 0 then return redis.error_reply('NOTFOUND blob ' .. ARGV[2]) end
+if ARGV[3] == '1' then
+  redis.call('HINCRBY', P .. 'blob:' .. ARGV[2], 'refs', 1)
+else
+  release_blob(ARGV[2])
+end
+return 1
+`;
