@@ -20,5 +20,4 @@ export type { StandardSchemaV1 } from './config/standard-schema.js';
 export { LISTENER_NAMES, type ListenerName, type ListenAddress } from './config/listen.js';
 export { Metrics, type MessageOutcome } from './services/metrics.js';
 export type { RedisService } from './services/redis.js';
-export * from './services/delivery-queue.js';
 export { z } from 'zod';
