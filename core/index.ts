@@ -20,4 +20,22 @@ export type { StandardSchemaV1 } from './config/standard-schema.js';
 export { LISTENER_NAMES, type ListenerName, type ListenAddress } from './config/listen.js';
 export { Metrics, type MessageOutcome } from './services/metrics.js';
 export type { RedisService } from './services/redis.js';
+export { DirectoryService, DirectoryServiceToken } from './services/accounts.js';
+export { Router, RouterToken, type Resolution } from './services/router.js';
+export { AdminService } from './services/admins.js';
+export { SecretBox, hashPassword, verifyPassword } from './services/secrets.js';
+export { CredentialService, CredentialServiceToken } from './services/credentials.js';
+export {
+  LockoutService,
+  LOGIN_PROTOCOLS,
+  type LoginProtocol,
+  type LoginVerdict,
+  type LockoutSettings,
+} from './services/lockouts.js';
+export { AdminServiceToken, LockoutServiceToken, SecretBoxToken } from './services/core-services.js';
+export { loadTlsContext, type TlsFiles } from './services/tls.js';
+export * from './services/directory-admin.js';
+export * from './services/frozen-queue.js';
+export { analyseMime, MimeStructureStream } from './services/mime-structure.js';
 export { z } from 'zod';
+export { type Lookup } from './services/router.js';

@@ -8,6 +8,7 @@ import { openConfiguredStorage } from '../kernel/storage-open.js';
 import { AdminService } from '../services/admins.js';
 import { SecretBox } from '../services/secrets.js';
 import { resolveConfig, startCommand } from './start.js';
+import { storageCopyCommand } from './storage-copy.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -66,6 +67,14 @@ admin
       await storage.close();
     }
   });
+
+const storage = program.command('storage').description('storage tools');
+storage
+  .command('copy')
+  .description('copy everything (directory, mail with UIDs and flags, files, logs) from one store to another; safe to re-run')
+  .requiredOption('--from <url>', 'source: file:/dir, redis://host:port/db, unix:///socket, mongodb://host/db')
+  .requiredOption('--to <url>', 'target, same forms')
+  .action((opts: { from: string; to: string }) => storageCopyCommand(opts));
 
 /** Known failures print one clear message; anything else is a bug and keeps its stack. */
 function explain(err: unknown): string {

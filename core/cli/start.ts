@@ -33,8 +33,25 @@ function parseListenFlags(flags: string[] = []): Partial<Record<ListenerName, Li
   return listen;
 }
 
-/** `mailwright start`: runs until SIGINT/SIGTERM, then drains and stops within the shutdown timeout. */
+/**
+ * `mailwright start`: runs until SIGINT/SIGTERM, then drains and stops within the shutdown timeout.
+ * The signal handlers are installed before anything starts, so a signal during start-up still
+ * stops whatever was started (the embedded redis-server included).
+ */
 export async function startCommand(opts: StartOptions, version: string): Promise<void> {
+  let signalled: NodeJS.Signals | undefined;
+  let wake: () => void = () => undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      process.stderr.write(`${signal} again: exiting without waiting\n`);
+      process.exit(1);
+    }
+    signalled = signal;
+    wake();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   const loaded = await resolveConfig(opts);
   const kernel = await Kernel.create({
     config: loaded.config,
@@ -46,30 +63,17 @@ export async function startCommand(opts: StartOptions, version: string): Promise
   });
   await kernel.start();
 
-  const out = process.stdout;
-  out.write(`mailwright ${version}: role ${kernel.role}, home ${kernel.home}, config ${loaded.source}\n`);
-  out.write(`plugins: ${kernel.pluginNames.join(', ')}\n`);
-  for (const { name, address, plugin } of kernel.listeners) {
-    out.write(`  ${name.padEnd(16)} ${`${address.host}:${address.port}`.padEnd(22)} (${plugin})\n`);
+  if (!signalled) {
+    const out = process.stdout;
+    out.write(`mailwright ${version}: role ${kernel.role}, home ${kernel.home}, config ${loaded.source}\n`);
+    out.write(`plugins: ${kernel.pluginNames.join(', ')}\n`);
+    for (const { name, address, plugin } of kernel.listeners) {
+      out.write(`  ${name.padEnd(16)} ${`${address.host}:${address.port}`.padEnd(22)} (${plugin})\n`);
+    }
+    out.write(`mailwright ready (pid ${process.pid})\n`);
+    await new Promise<void>((resolve) => (wake = resolve));
   }
-  out.write(`mailwright ready (pid ${process.pid})\n`);
-
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        process.stderr.write(`${signal} again: exiting without waiting\n`);
-        process.exit(1);
-      }
-      stopping = true;
-      process.stdout.write(`${signal}: draining connections and stopping\n`);
-      kernel.stop().then(resolve, (err: unknown) => {
-        process.stderr.write(`stop failed: ${(err as Error).message}\n`);
-        resolve();
-      });
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  process.stdout.write(`${signalled}: draining connections and stopping\n`);
+  await kernel.stop();
   process.stdout.write('mailwright stopped\n');
 }

@@ -25,6 +25,11 @@ export const mailwrightConfigSchema = z.strictObject({
   role: z.enum(['front', 'worker', 'all']).optional(),
   storage: storageSetting.optional(),
   redis: z.strictObject({ url: z.string().min(1) }).optional(),
+  /**
+   * Keep new account passwords reversible (sealed with the server key) instead of scrypt hashes,
+   * for APOP, CRAM-MD5 and XMail's clear `userlist`. Off unless the operator asks for it.
+   */
+  legacySecrets: z.boolean().optional(),
   listen: z
     .partialRecord(z.enum(LISTENER_NAMES as [ListenerName, ...ListenerName[]]), listenAddress)
     .optional(),

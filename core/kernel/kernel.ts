@@ -9,6 +9,7 @@ import type { Storage } from '../ports/storage.js';
 import { createLogger } from '../services/logger.js';
 import { Metrics } from '../services/metrics.js';
 import { RedisService } from '../services/redis.js';
+import { registerCoreServices } from '../services/core-services.js';
 import { HookBus } from './hooks.js';
 import type { Plugin, PluginContext, Role, StopHandler } from './plugin.js';
 import { builtinPluginNames, checkPluginShape, loadPlugin } from './plugin-loader.js';
@@ -203,6 +204,14 @@ export class Kernel {
     if (this.needs('redis')) {
       this.redis = await RedisService.open(config.redis?.url, this.home, this.logger);
       this.container.registerInstance(Tokens.Redis, this.redis);
+    }
+    if (this.storage) {
+      await registerCoreServices(this.container, {
+        home: this.home,
+        storage: this.storage,
+        redis: this.redis,
+        legacySecrets: config.legacySecrets ?? false,
+      });
     }
   }
 

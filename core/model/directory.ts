@@ -21,9 +21,7 @@ export interface AliasDomain {
  * listings, and exists only when the operator enabled legacy secrets.
  */
 export type Credential =
-  | { scheme: 'scrypt'; hash: string }
-  | { scheme: 'legacy'; secret: string }
-  | { scheme: 'none' };
+  { scheme: 'scrypt'; hash: string } | { scheme: 'legacy'; secret: string } | { scheme: 'none' };
 
 /** XMail user type: `U` user, `M` mailing list. AltaVista mailing-list mailboxes are `list`. */
 export type AccountKind = 'user' | 'list';

@@ -3,7 +3,13 @@ import type { Envelope, MimeNode } from './mime.js';
 
 /** IMAP system flags; keywords are kept apart. */
 export type SystemFlag = '\\Seen' | '\\Answered' | '\\Flagged' | '\\Deleted' | '\\Draft';
-export const SYSTEM_FLAGS: readonly SystemFlag[] = ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'];
+export const SYSTEM_FLAGS: readonly SystemFlag[] = [
+  '\\Seen',
+  '\\Answered',
+  '\\Flagged',
+  '\\Deleted',
+  '\\Draft',
+];
 
 /** A folder of an account. `uidNext` and `highestModseq` only grow. */
 export interface Folder {

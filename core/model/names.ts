@@ -23,7 +23,8 @@ function rejectCommon(kind: string, value: string, max: number): void {
   if (value.length === 0) throw new InvalidNameError(kind, value, 'it is empty');
   if (value.length > max) throw new InvalidNameError(kind, value, `it is longer than ${max} characters`);
   // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(value)) throw new InvalidNameError(kind, value, 'it contains a control character');
+  if (/[\x00-\x1f\x7f]/.test(value))
+    throw new InvalidNameError(kind, value, 'it contains a control character');
 }
 
 /** A domain name, or a wildcard domain such as `*.example.org`. Returned lower-cased. */
@@ -67,11 +68,13 @@ export function checkFolderPath(value: string): string {
  * The result is relative, uses `/`, and never escapes the root.
  */
 export function checkMailRootPath(value: string): string {
-  if (value.length > MAX_PATH) throw new InvalidNameError('path', value, `it is longer than ${MAX_PATH} characters`);
+  if (value.length > MAX_PATH)
+    throw new InvalidNameError('path', value, `it is longer than ${MAX_PATH} characters`);
   if (value.includes('\0')) throw new InvalidNameError('path', value, 'it contains a NUL byte');
   if (value.includes('..')) throw new InvalidNameError('path', value, 'it contains ".."');
   const normal = value.replace(/\\/g, '/').replace(/^\//, '');
-  if (normal.split('/').some((p) => p === '.')) throw new InvalidNameError('path', value, 'it has a "." component');
+  if (normal.split('/').some((p) => p === '.'))
+    throw new InvalidNameError('path', value, 'it has a "." component');
   return normal.replace(/\/+/g, '/').replace(/\/$/, '');
 }
 

@@ -1,13 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { builtinPluginNames, loadPlugin } from '../../core/kernel/plugin-loader.js';
-import { startServer } from '../helpers/cli-process.js';
+import { CLI, startServer } from '../helpers/cli-process.js';
 
 /** Every listener the built-in plugins open, each asked on a free port. */
 async function builtinListeners(): Promise<string[]> {
@@ -74,5 +74,28 @@ describe('embedded default (`mailwright start` with no config)', () => {
     assert.deepEqual(redisServersFor(home), [], 'the embedded redis-server is gone');
     const redisDir = path.join(home, 'redis');
     if (existsSync(redisDir)) assert.ok(!(await readdir(redisDir)).includes('redis.sock'));
+  });
+
+  it('stops the embedded redis-server when a signal arrives during start-up', async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'mw-home-'));
+    const listeners = await builtinListeners();
+    const child = spawn(process.execPath, [CLI, 'start', '--home', home, ...listeners.flatMap((name) => ['--listen', `${name}=127.0.0.1:0`])], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve) => {
+      const watch = (chunk: Buffer) => {
+        output += chunk;
+        // The redis-server is up; the plugins are still starting.
+        if (output.includes('started embedded redis-server')) resolve();
+      };
+      child.stdout.on('data', watch);
+      child.stderr.on('data', watch);
+      exited.then(() => resolve());
+    });
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, output);
+    assert.deepEqual(redisServersFor(home), [], 'the embedded redis-server is gone');
   });
 });

@@ -1,0 +1,35 @@
+import type { DependencyContainer, InjectionToken } from 'tsyringe';
+import type { Storage } from '../ports/storage.js';
+import { DirectoryService, DirectoryServiceToken } from './accounts.js';
+import { AdminService } from './admins.js';
+import { CredentialService, CredentialServiceToken } from './credentials.js';
+import { LockoutService } from './lockouts.js';
+import { Router, RouterToken } from './router.js';
+import type { RedisService } from './redis.js';
+import { SecretBox } from './secrets.js';
+
+export const SecretBoxToken = Symbol.for('mailwright.SecretBox') as InjectionToken<SecretBox>;
+export const AdminServiceToken = Symbol.for('mailwright.AdminService') as InjectionToken<AdminService>;
+export const LockoutServiceToken = Symbol.for('mailwright.LockoutService') as InjectionToken<LockoutService>;
+
+/**
+ * The protocol-neutral services every plugin shares, built once per kernel over its storage and
+ * Redis. They keep no state of their own: everything lives in storage and Redis, so any number of
+ * processes see the same directory, credentials and lockouts.
+ */
+export async function registerCoreServices(
+  container: DependencyContainer,
+  infrastructure: { home: string; storage?: Storage; redis?: RedisService; legacySecrets: boolean },
+): Promise<void> {
+  const secrets = await SecretBox.forHome(infrastructure.home);
+  container.registerInstance(SecretBoxToken, secrets);
+  const credentials = new CredentialService(secrets, infrastructure.legacySecrets);
+  container.registerInstance(CredentialServiceToken, credentials);
+  const { storage, redis } = infrastructure;
+  if (!storage) return;
+  const directory = new DirectoryService(storage, credentials);
+  container.registerInstance(DirectoryServiceToken, directory);
+  container.registerInstance(RouterToken, new Router(directory));
+  container.registerInstance(AdminServiceToken, new AdminService(storage.admins, secrets));
+  if (redis) container.registerInstance(LockoutServiceToken, new LockoutService(redis.client(), storage.events));
+}

@@ -1,0 +1,716 @@
+/**
+ * Directory administration use cases shared by the admin protocols (XMail CTRL now, the AltaVista
+ * admin protocols later): users with their variables, passwords, aliases, external aliases, alias
+ * domains, list members, POP3 links, and the configuration files of the mail root (mailproc.tab,
+ * custom domains, userdef.tab). Protocol-neutral: failures are DirectoryAdminError with a reason that
+ * each protocol maps to its own codes. Names are validated here (core/model/names.ts) before any
+ * adapter sees them.
+ */
+import type {
+  Account,
+  AccountKey,
+  AccountKind,
+  AddressRoute,
+  AliasDomain,
+  ExternalAlias,
+  ListMember,
+  LoginRecord,
+  Pop3Link,
+} from '../model/directory.js';
+import { checkDomain, checkLocalPart, checkMailRootPath, splitAddress } from '../model/names.js';
+import { AlreadyExistsError, NotFoundError } from '../ports/errors.js';
+import type { FileEntry } from '../ports/file-tree.js';
+import type { Storage } from '../ports/storage.js';
+import type { DirectoryService } from './accounts.js';
+import type { CredentialService } from './credentials.js';
+import type { Router } from './router.js';
+import type { SecretBox } from './secrets.js';
+import { isWildcard, matchesWildcard, wildcardSpecificity } from './wildcard.js';
+import { wildMatchIgnoreCase } from './wildmatch.js';
+
+export type DirectoryAdminFailure =
+  | 'invalid-domain'
+  | 'invalid-name'
+  | 'invalid-address'
+  | 'invalid-path'
+  | 'domain-not-handled'
+  | 'domain-exists'
+  | 'user-not-found'
+  | 'user-exists'
+  | 'wrong-password'
+  | 'alias-exists'
+  | 'alias-not-found'
+  | 'not-a-list'
+  | 'member-exists'
+  | 'member-not-found'
+  | 'external-alias-exists'
+  | 'external-alias-not-found'
+  | 'link-exists'
+  | 'link-not-found'
+  | 'alias-domain-exists'
+  | 'alias-domain-not-found'
+  | 'directory-not-found';
+
+export class DirectoryAdminError extends Error {
+  constructor(
+    readonly failure: DirectoryAdminFailure,
+    detail: string,
+    /** For user-not-found: the domain given was an alias domain (XMail answers differently then). */
+    readonly viaAliasDomain = false,
+  ) {
+    super(detail);
+    this.name = 'DirectoryAdminError';
+  }
+}
+
+/** Which mailproc.tab: the domain-wide one or the user's own. */
+export type MailprocScope = 'domain' | 'user';
+
+export interface UserStat {
+  address: string;
+  bytes: number;
+  messages: number;
+  lastLogin: LoginRecord | null;
+}
+
+export interface Pop3LinkView {
+  link: Pop3Link;
+  /** The remote password in clear (admins need it to see what is fetched). */
+  password: string;
+  /** Enabled and its local account exists. */
+  active: boolean;
+}
+
+export interface NewPop3Link {
+  local: AccountKey;
+  remoteDomain: string;
+  remoteUser: string;
+  password: string;
+  auth: Pop3Link['auth'];
+}
+
+/** XMail's sample userdef.tab (§3.5), used when the mail root holds none. */
+const XMAIL_DEFAULT_USER_VARS: readonly [string, string][] = [
+  ['RealName', '??'],
+  ['HomePage', '??'],
+  ['Address', '??'],
+  ['Telephone', '??'],
+  ['MaxMBSize', '10000'],
+  ['SmtpPerms', 'MR'],
+  ['ReceiveEnable', '1'],
+  ['PopEnable', '1'],
+];
+
+/** Admin accounts share the lockout service with mail accounts under this pseudo-domain. */
+const ADMIN_LOCKOUT_DOMAIN = 'admin.invalid';
+
+/** The key lockouts use for an administrator's login attempts (every admin protocol uses the same). */
+export function adminLockoutKey(adminName: string): AccountKey {
+  return { domain: ADMIN_LOCKOUT_DOMAIN, name: adminName.toLowerCase() };
+}
+
+export class DirectoryAdmin {
+  private readonly credentials: CredentialService;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly directory: DirectoryService,
+    private readonly router: Router,
+    /** Seals POP3 link passwords (they must be replayed to the remote server). */
+    private readonly secrets: SecretBox,
+  ) {
+    this.credentials = directory.credentials;
+  }
+
+  // ---- domains -------------------------------------------------------------------------------
+
+  /** A real (not alias) local domain, lower-cased; throws domain-exists when it is one or an alias. */
+  async addDomain(name: string): Promise<void> {
+    const domain = validDomain(name);
+    if (await this.isAliasDomainName(domain)) throw new DirectoryAdminError('domain-exists', domain);
+    try {
+      await this.directory.addDomain(domain);
+    } catch (err) {
+      throw translate(err, 'domain-exists');
+    }
+  }
+
+  /** Removes the domain with its accounts, routes, external aliases, alias domains and files. */
+  async deleteDomain(name: string): Promise<void> {
+    const domain = name.toLowerCase();
+    if (!isValid(() => checkDomain(domain)) || !(await this.directory.isLocalDomain(domain))) throw new DirectoryAdminError('domain-not-handled', domain);
+    try {
+      await this.storage.domains.deleteDomain(domain);
+    } catch (err) {
+      throw translate(err, 'domain-not-handled', 'domain-not-handled');
+    }
+  }
+
+  async listDomains(): Promise<string[]> {
+    return (await this.storage.domains.listDomains()).map((d) => d.name);
+  }
+
+  /** The local domain `domain` stands for (itself, or the target of a matching alias domain), or null. */
+  async canonicalDomain(domain: string): Promise<string | null> {
+    // A name we would refuse to store is never handled (and never reaches an adapter).
+    if (!isValid(() => checkDomain(domain))) return null;
+    const lower = domain.toLowerCase();
+    if (await this.directory.isLocalDomain(lower)) return lower;
+    let best: { domain: string; rank: number } | undefined;
+    for (const entry of await this.storage.domains.listAliasDomains()) {
+      if (!isWildcard(entry.alias)) {
+        if (entry.alias === lower) return entry.domain;
+      } else if (matchesWildcard(entry.alias, lower)) {
+        const rank = wildcardSpecificity(entry.alias);
+        if (!best || rank > best.rank) best = { domain: entry.domain, rank };
+      }
+    }
+    return best?.domain ?? null;
+  }
+
+  /** Throws domain-not-handled unless `domain` is local or an alias of a local domain. */
+  async requireHandledDomain(domain: string): Promise<string> {
+    const canonical = await this.canonicalDomain(domain);
+    if (canonical === null) throw new DirectoryAdminError('domain-not-handled', domain);
+    return canonical;
+  }
+
+  // ---- alias domains -------------------------------------------------------------------------
+
+  /**
+   * `alias` (maybe a wildcard such as `*.example.org`) becomes another name of the real domain
+   * `domain`. An alias that is a real domain or already an alias (exact name) is refused.
+   */
+  async addAliasDomain(domain: string, alias: string): Promise<void> {
+    const real = validDomain(domain);
+    const aliasName = validDomain(alias, true);
+    if (!(await this.directory.isLocalDomain(real))) throw new DirectoryAdminError('domain-not-handled', real);
+    if ((await this.directory.isLocalDomain(aliasName)) || (await this.isAliasDomainName(aliasName))) {
+      throw new DirectoryAdminError('alias-domain-exists', aliasName);
+    }
+    try {
+      await this.directory.addAliasDomain(aliasName, real);
+    } catch (err) {
+      throw translate(err, 'alias-domain-exists');
+    }
+  }
+
+  async deleteAliasDomain(alias: string): Promise<void> {
+    if (!isValid(() => checkDomain(alias, { wildcard: true }))) {
+      throw new DirectoryAdminError('alias-domain-not-found', alias);
+    }
+    try {
+      await this.storage.domains.deleteAliasDomain(alias.toLowerCase());
+    } catch (err) {
+      throw translate(err, 'alias-domain-not-found', 'alias-domain-not-found');
+    }
+  }
+
+  listAliasDomains(): Promise<AliasDomain[]> {
+    return this.storage.domains.listAliasDomains();
+  }
+
+  private async isAliasDomainName(name: string): Promise<boolean> {
+    return (await this.storage.domains.listAliasDomains()).some((entry) => entry.alias === name);
+  }
+
+  // ---- users ---------------------------------------------------------------------------------
+
+  /**
+   * Creates a user or mailing list in a real local domain, with the variables of the domain's
+   * userdef.tab (else the root's, else XMail's defaults). An empty password makes an account that
+   * cannot log in.
+   */
+  async addUser(domain: string, name: string, password: string, kind: AccountKind): Promise<Account> {
+    if (!isValid(() => checkDomain(domain)) || !(await this.directory.isLocalDomain(domain.toLowerCase()))) {
+      throw new DirectoryAdminError('domain-not-handled', domain);
+    }
+    const domainName = validDomain(domain);
+    const local = validLocalPart(name);
+    if ((await this.findAliasRoute(domainName, local)) !== undefined) {
+      throw new DirectoryAdminError('alias-exists', `${local}@${domainName}`);
+    }
+    try {
+      return await this.storage.accounts.addAccount({
+        domain: domainName,
+        name: local,
+        kind,
+        credential: await this.credentials.forPassword(password),
+        vars: await this.defaultUserVars(domainName),
+      });
+    } catch (err) {
+      throw translate(err, 'user-exists', 'domain-not-handled');
+    }
+  }
+
+  /** Removes the account (mail, members, routes to it, POP3 links), its external aliases and mailproc.tab. */
+  async deleteUser(domain: string, name: string): Promise<void> {
+    const account = await this.findUser(domain, name);
+    const key = keyOf(account);
+    for (const alias of await this.storage.routes.listExternalAliases()) {
+      if (sameKey(alias.local, key)) {
+        await this.storage.routes
+          .deleteExternalAlias(alias.remote.domain, alias.remote.name)
+          .catch(ignoreNotFound);
+      }
+    }
+    for (const link of await this.storage.pop3Links.listLinks(key)) {
+      await this.storage.pop3Links.deleteLink(key, link.remoteDomain, link.remoteUser).catch(ignoreNotFound);
+    }
+    try {
+      await this.storage.accounts.deleteAccount(key);
+    } catch (err) {
+      throw translate(err, 'user-not-found', 'user-not-found');
+    }
+    await this.storage.files.deleteFile(mailprocPath(key, 'user'));
+  }
+
+  /**
+   * The account `name` in `domain` or, when `domain` is an alias domain, in its real domain.
+   * Throws user-not-found (viaAliasDomain set when the domain was an alias).
+   */
+  async findUser(domain: string, name: string): Promise<Account> {
+    const canonical = await this.canonicalDomain(domain);
+    const viaAlias = canonical !== null && canonical !== domain.toLowerCase();
+    const account =
+      canonical === null || !isValid(() => checkLocalPart(name))
+        ? null
+        : await this.directory.getAccount({ domain: canonical, name });
+    if (!account) throw new DirectoryAdminError('user-not-found', `${name}@${domain}`, viaAlias);
+    return account;
+  }
+
+  async setPassword(domain: string, name: string, password: string): Promise<void> {
+    const account = await this.findUser(domain, name);
+    await this.storage.accounts.setCredential(keyOf(account), await this.credentials.forPassword(password));
+  }
+
+  /** Throws user-not-found or wrong-password. */
+  async checkPassword(domain: string, name: string, password: string): Promise<void> {
+    const account = await this.findUser(domain, name);
+    if (!(await this.credentials.verify(account, password))) {
+      throw new DirectoryAdminError('wrong-password', `${name}@${domain}`);
+    }
+  }
+
+  /** What a listing shows as the password: the clear one for legacy secrets, else the stored hash. */
+  displayedSecret(account: Account): string {
+    return this.credentials.displayed(account);
+  }
+
+  /**
+   * Accounts whose domain and name match the case-insensitive wildcard patterns, in insertion
+   * order; `page` slices that same order.
+   */
+  async listUsers(
+    domainPattern: string,
+    namePattern: string,
+    page: { offset: number; limit?: number } = { offset: 0 },
+  ): Promise<Account[]> {
+    const exactDomain = isWildcard(domainPattern) || /[[\\]/.test(domainPattern) ? undefined : domainPattern.toLowerCase();
+    const { items } = await this.storage.accounts.listAccounts({ domain: exactDomain });
+    const matching = items.filter(
+      (account) => wildMatches(account.domain, domainPattern) && wildMatches(account.name, namePattern),
+    );
+    return matching.slice(page.offset, page.limit === undefined ? undefined : page.offset + page.limit);
+  }
+
+  /** Accounts per local domain whose name matches the pattern, in domain order. */
+  async countUsers(domainPattern: string): Promise<[string, number][]> {
+    const counts: [string, number][] = [];
+    for (const domain of await this.listDomains()) {
+      if (wildMatches(domain, domainPattern)) {
+        counts.push([domain, await this.storage.accounts.countAccounts({ domain })]);
+      }
+    }
+    return counts;
+  }
+
+  async userVars(domain: string, name: string): Promise<[string, string][]> {
+    return (await this.findUser(domain, name)).vars;
+  }
+
+  /** Sets variables in place (new ones at the end); a null value removes the variable. */
+  async setUserVars(domain: string, name: string, changes: readonly [string, string | null][]): Promise<void> {
+    const account = await this.findUser(domain, name);
+    const vars = new Map(account.vars);
+    for (const [variable, value] of changes) {
+      if (value === null) vars.delete(variable);
+      else vars.set(variable, value);
+    }
+    await this.storage.accounts.setVars(keyOf(account), [...vars]);
+  }
+
+  /** The account an address (user, alias, wildcard alias, alias domain) reaches, with its usage. */
+  async userStat(domain: string, name: string): Promise<UserStat> {
+    let account: Account | undefined;
+    try {
+      const resolution = await this.router.resolve(`${name}@${domain}`);
+      if (resolution.kind === 'local') account = resolution.account;
+    } catch {
+      // An address we cannot parse reaches nobody.
+    }
+    if (!account) throw new DirectoryAdminError('user-not-found', `${name}@${domain}`);
+    const key = keyOf(account);
+    const [usage, lastLogin] = await Promise.all([
+      this.storage.mail.usage(key),
+      this.storage.accounts.lastLogin(key),
+    ]);
+    return { address: `${account.name}@${account.domain}`, bytes: usage.bytes, messages: usage.messages, lastLogin };
+  }
+
+
+  private async defaultUserVars(domain: string): Promise<[string, string][]> {
+    const file =
+      (await this.storage.files.readFile(`domains/${domain}/userdef.tab`)) ??
+      (await this.storage.files.readFile('userdef.tab'));
+    if (file === null) return XMAIL_DEFAULT_USER_VARS.map(([name, value]) => [name, value]);
+    return parseVarsFile(file.toString('latin1'));
+  }
+
+  // ---- aliases -------------------------------------------------------------------------------
+
+  /**
+   * `alias@domain` (alias and domain may hold `*`/`?`) delivers to `account` (`name` in the same
+   * domain or `name@domain`), which must exist. The domain need not be local.
+   */
+  async addAlias(domain: string, alias: string, account: string): Promise<void> {
+    const at = account.lastIndexOf('@');
+    const target = await this.findUser(at < 0 ? domain : account.slice(at + 1), at < 0 ? account : account.slice(0, at));
+    const domainName = validDomain(domain);
+    const local = validLocalPart(alias, true);
+    if (await this.directory.getAccount({ domain: domainName, name: local })) {
+      throw new DirectoryAdminError('user-exists', `${local}@${domainName}`);
+    }
+    try {
+      await this.storage.routes.addRoute({ domain: domainName, local, target: keyOf(target), origin: 'alias' });
+    } catch (err) {
+      throw translate(err, 'alias-exists');
+    }
+  }
+
+  async deleteAlias(domain: string, alias: string): Promise<void> {
+    if (!isValid(() => checkDomain(domain))) throw new DirectoryAdminError('alias-not-found', `${alias}@${domain}`);
+    const route = await this.findAliasRoute(domain.toLowerCase(), alias);
+    if (route === undefined) throw new DirectoryAdminError('alias-not-found', `${alias}@${domain}`);
+    await this.storage.routes
+      .deleteRoute(route.domain, route.local)
+      .catch((err: unknown) => Promise.reject(translate(err, 'alias-not-found', 'alias-not-found')));
+  }
+
+  /** Every XMail alias (AltaVista usernames excluded), in insertion order. */
+  async listAliases(): Promise<AddressRoute[]> {
+    return (await this.storage.routes.listRoutes()).filter((route) => route.origin === 'alias');
+  }
+
+  private async findAliasRoute(domain: string, local: string): Promise<AddressRoute | undefined> {
+    return (await this.storage.routes.routesForDomain(domain)).find(
+      (route) => route.origin === 'alias' && route.local.toLowerCase() === local.toLowerCase(),
+    );
+  }
+
+  // ---- external aliases ----------------------------------------------------------------------
+
+  /** Mail the local account receives as `remote` (the local account is not checked, as in XMail). */
+  async addExternalAlias(local: string, remote: string): Promise<void> {
+    const alias: ExternalAlias = { local: validAddressKey(local), remote: validAddressKey(remote) };
+    try {
+      await this.storage.routes.addExternalAlias(alias);
+    } catch (err) {
+      throw translate(err, 'external-alias-exists');
+    }
+  }
+
+  async deleteExternalAlias(remote: string): Promise<void> {
+    const key = validAddressKey(remote);
+    try {
+      await this.storage.routes.deleteExternalAlias(key.domain, key.name);
+    } catch (err) {
+      throw translate(err, 'external-alias-not-found', 'external-alias-not-found');
+    }
+  }
+
+  listExternalAliases(): Promise<ExternalAlias[]> {
+    return this.storage.routes.listExternalAliases();
+  }
+
+  // ---- mailing-list members ------------------------------------------------------------------
+
+  /** `perms` is stored verbatim (R, W, A combinations; XMail does not check them). */
+  async addMember(domain: string, list: string, address: string, perms: string): Promise<void> {
+    await this.requireHandledDomain(domain);
+    validAddressKey(address);
+    const account = await this.findList(domain, list);
+    try {
+      await this.storage.accounts.addMember(keyOf(account), { address, perms });
+    } catch (err) {
+      throw translate(err, 'member-exists', 'user-not-found');
+    }
+  }
+
+  async removeMember(domain: string, list: string, address: string): Promise<void> {
+    await this.requireHandledDomain(domain);
+    validAddressKey(address);
+    const account = await this.findList(domain, list);
+    try {
+      await this.storage.accounts.removeMember(keyOf(account), address);
+    } catch (err) {
+      throw translate(err, 'member-exists', 'member-not-found');
+    }
+  }
+
+  async listMembers(domain: string, list: string): Promise<ListMember[]> {
+    await this.requireHandledDomain(domain);
+    return this.storage.accounts.listMembers(keyOf(await this.findList(domain, list)));
+  }
+
+  private async findList(domain: string, name: string): Promise<Account> {
+    const account = await this.findUser(domain, name);
+    if (account.kind !== 'list') throw new DirectoryAdminError('not-a-list', `${name}@${domain}`);
+    return account;
+  }
+
+  // ---- POP3 links ----------------------------------------------------------------------------
+
+  /** The local account need not exist yet (XMail checks nothing); the password is sealed. */
+  async addPop3Link(link: NewPop3Link): Promise<void> {
+    try {
+      await this.storage.pop3Links.addLink({
+        local: { domain: validDomain(link.local.domain), name: validLocalPart(link.local.name) },
+        remoteDomain: validDomain(link.remoteDomain),
+        remoteUser: validLocalPart(link.remoteUser),
+        remoteSecret: this.secrets.seal(link.password),
+        auth: link.auth,
+        tls: false,
+        enabled: true,
+      });
+    } catch (err) {
+      throw translate(err, 'link-exists');
+    }
+  }
+
+  /** Also when the local account no longer exists. */
+  async deletePop3Link(local: AccountKey, remoteDomain: string, remoteUser: string): Promise<void> {
+    const link = (await this.findLinks(local, remoteDomain, remoteUser))[0];
+    if (!link) throw new DirectoryAdminError('link-not-found', `${remoteUser}@${remoteDomain}`);
+    try {
+      await this.storage.pop3Links.deleteLink(link.local, link.remoteDomain, link.remoteUser);
+    } catch (err) {
+      throw translate(err, 'link-not-found', 'link-not-found');
+    }
+  }
+
+  /** Enables or disables the local account's links (only those of `remoteDomain`/`remoteUser` when given). */
+  async setPop3LinksEnabled(
+    enabled: boolean,
+    local: AccountKey,
+    remoteDomain?: string,
+    remoteUser?: string,
+  ): Promise<void> {
+    const links = await this.findLinks(local, remoteDomain, remoteUser);
+    if (links.length === 0) throw new DirectoryAdminError('link-not-found', `${local.name}@${local.domain}`);
+    for (const link of links) {
+      await this.storage.pop3Links.setLinkEnabled(link.local, link.remoteDomain, link.remoteUser, enabled);
+    }
+  }
+
+  /** Links whose local domain (and user) equal the given ones, case-insensitively; all when absent. */
+  async listPop3Links(localDomain?: string, localUser?: string): Promise<Pop3LinkView[]> {
+    const views: Pop3LinkView[] = [];
+    for (const link of await this.storage.pop3Links.listLinks()) {
+      if (localDomain !== undefined && !sameText(link.local.domain, localDomain)) continue;
+      if (localUser !== undefined && !sameText(link.local.name, localUser)) continue;
+      const owner = await this.directory.getAccount(link.local);
+      views.push({ link, password: this.secrets.open(link.remoteSecret), active: link.enabled && owner !== null });
+    }
+    return views;
+  }
+
+  private async findLinks(local: AccountKey, remoteDomain?: string, remoteUser?: string): Promise<Pop3Link[]> {
+    return (await this.storage.pop3Links.listLinks()).filter(
+      (link) =>
+        sameKey(link.local, local) &&
+        (remoteDomain === undefined || sameText(link.remoteDomain, remoteDomain)) &&
+        (remoteUser === undefined || sameText(link.remoteUser, remoteUser)),
+    );
+  }
+
+  // ---- configuration files of the mail root --------------------------------------------------
+
+  /**
+   * The mailproc.tab files of the user, domain file first, each only when asked for and present;
+   * null when none of them exists.
+   */
+  async readMailproc(domain: string, name: string, scopes: ReadonlySet<MailprocScope>): Promise<Buffer | null> {
+    await this.requireHandledDomain(domain);
+    const key = keyOf(await this.findUser(domain, name));
+    const parts: Buffer[] = [];
+    for (const scope of ['domain', 'user'] as const) {
+      if (!scopes.has(scope)) continue;
+      const file = await this.storage.files.readFile(mailprocPath(key, scope));
+      if (file !== null) parts.push(file);
+    }
+    return parts.length > 0 ? Buffer.concat(parts) : null;
+  }
+
+  /** Checks the user before the caller collects content for writeMailproc. */
+  async mailprocTarget(domain: string, name: string, scope: MailprocScope): Promise<string> {
+    await this.requireHandledDomain(domain);
+    return mailprocPath(keyOf(await this.findUser(domain, name)), scope);
+  }
+
+  /** Custom domain processing file `custdomains/<domain>.tab`; null when the domain is not custom. */
+  async readCustomDomain(domain: string): Promise<Buffer | null> {
+    let path: string;
+    try {
+      path = customDomainPath(domain);
+    } catch {
+      return null;
+    }
+    return this.storage.files.readFile(path);
+  }
+
+  /** Checks the name before the caller collects content for writeFile. */
+  customDomainTarget(domain: string): string {
+    return customDomainPath(domain);
+  }
+
+  async listCustomDomains(): Promise<string[]> {
+    return (await this.storage.files.listFiles('custdomains'))
+      .map((entry) => baseName(entry.path))
+      .filter((file) => file.endsWith('.tab'))
+      .map((file) => file.slice(0, -'.tab'.length));
+  }
+
+  /** A mail-root path as the admin gave it, checked; throws invalid-path. */
+  configPath(path: string): string {
+    try {
+      return checkMailRootPath(path);
+    } catch (err) {
+      throw new DirectoryAdminError('invalid-path', (err as Error).message);
+    }
+  }
+
+  async readFile(path: string): Promise<Buffer | null> {
+    return this.storage.files.readFile(path);
+  }
+
+  /** Replaces the file; empty content deletes it (XMail's zero-length upload). */
+  async writeFile(path: string, content: Buffer): Promise<void> {
+    if (content.length === 0) await this.storage.files.deleteFile(path);
+    else await this.storage.files.writeFile(path, content);
+  }
+
+  /**
+   * Regular files directly in the mail-root directory `dir` (`''` = the root). Throws
+   * directory-not-found for an empty listing below the root: virtual trees have no empty directories.
+   */
+  async listFiles(dir: string): Promise<FileEntry[]> {
+    const files = await this.storage.files.listFiles(dir);
+    if (files.length === 0 && dir !== '') throw new DirectoryAdminError('directory-not-found', dir);
+    return files;
+  }
+}
+
+/** `domains/<dom>/mailproc.tab` or `domains/<dom>/<user>/mailproc.tab` (user dirs are lower-case). */
+export function mailprocPath(account: AccountKey, scope: MailprocScope): string {
+  return scope === 'domain'
+    ? `domains/${account.domain}/mailproc.tab`
+    : `domains/${account.domain}/${account.name.toLowerCase()}/mailproc.tab`;
+}
+
+/** `custdomains/<domain>.tab`; a leading dot (XMail's `.sub.example.org` lookups) is allowed. */
+function customDomainPath(domain: string): string {
+  const dotted = domain.startsWith('.');
+  return `custdomains/${dotted ? '.' : ''}${validDomain(dotted ? domain.slice(1) : domain)}.tab`;
+}
+
+/** `"name"\t"value"` lines as XMail writes user.tab/userdef.tab (only `\"` is an escape). */
+function parseVarsFile(text: string): [string, string][] {
+  const vars: [string, string][] = [];
+  for (const line of text.split('\n')) {
+    const fields = line
+      .replace(/\r+$/, '')
+      .split('\t')
+      .filter((field) => field.length > 0)
+      .map(dequoteTabField);
+    if (fields.length >= 2 && !fields[0].startsWith('#')) vars.push([fields[0], fields[1]]);
+  }
+  return vars;
+}
+
+function dequoteTabField(field: string): string {
+  if (!field.startsWith('"')) return field;
+  const end = /(?<!\\)"/.exec(field.slice(1));
+  return (end ? field.slice(1, end.index + 1) : field.slice(1)).replace(/\\"/g, '"');
+}
+
+function validDomain(value: string, wildcard = false): string {
+  try {
+    return checkDomain(value, { wildcard });
+  } catch (err) {
+    throw new DirectoryAdminError('invalid-domain', (err as Error).message);
+  }
+}
+
+function validLocalPart(value: string, wildcard = false): string {
+  try {
+    return checkLocalPart(value, { wildcard });
+  } catch (err) {
+    throw new DirectoryAdminError('invalid-name', (err as Error).message);
+  }
+}
+
+function validAddressKey(address: string): AccountKey {
+  try {
+    const { local, domain } = splitAddress(address);
+    return { domain, name: local };
+  } catch (err) {
+    throw new DirectoryAdminError('invalid-address', (err as Error).message);
+  }
+}
+
+/** Maps the ports' AlreadyExists/NotFound errors to this service's failures; others pass through. */
+function translate(
+  err: unknown,
+  onExists: DirectoryAdminFailure,
+  onNotFound: DirectoryAdminFailure = 'user-not-found',
+): unknown {
+  if (err instanceof AlreadyExistsError) return new DirectoryAdminError(onExists, err.message);
+  if (err instanceof NotFoundError) return new DirectoryAdminError(onNotFound, err.message);
+  return err;
+}
+
+function isValid(check: () => unknown): boolean {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function ignoreNotFound(err: unknown): void {
+  if (!(err instanceof NotFoundError)) throw err;
+}
+
+function keyOf(account: AccountKey): AccountKey {
+  return { domain: account.domain, name: account.name };
+}
+
+function sameText(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function sameKey(a: AccountKey, b: AccountKey): boolean {
+  return sameText(a.domain, b.domain) && sameText(a.name, b.name);
+}
+
+/** An empty pattern (filter not given) matches everything. */
+function wildMatches(subject: string, pattern: string): boolean {
+  return pattern === '' || wildMatchIgnoreCase(subject, pattern);
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}

@@ -1,0 +1,28 @@
+import { z } from '../../core/index.js';
+
+/**
+ * `plugins.pop3` settings; both listeners (pop3 with STLS, pop3s with implicit TLS) share them.
+ */
+export const pop3ConfigSchema = z.strictObject({
+  /** A session that sends nothing for this long is closed (RFC 1939 asks for at least 10 minutes). */
+  idleTimeoutSeconds: z.number().int().positive().default(600),
+  /**
+   * Longest command line in octets, CRLF included. RFC 2449 caps commands at 255 octets; the
+   * default leaves room for AUTH PLAIN initial responses with long names and passwords, which
+   * clients send in one line. A longer line is answered with -ERR and discarded.
+   */
+  maxLineLength: z.number().int().min(255).max(65_536).default(512),
+  /** Sessions open at once in this process, over both listeners; more are refused with [SYS/TEMP]. */
+  maxConnections: z.number().int().positive().default(1000),
+  /**
+   * Allow USER/PASS and AUTH over a connection that is not (yet) TLS. Off by default: clients
+   * must STLS first or use the pop3s port. Only for loopback or tests.
+   */
+  allowInsecureAuth: z.boolean().default(false),
+  /** Certificate for STLS and pop3s (PEM file paths); without it the installation's self-signed one. */
+  tls: z.strictObject({ key: z.string().min(1), cert: z.string().min(1) }).optional(),
+  /** Name in the greeting and CAPA IMPLEMENTATION. */
+  implementation: z.string().min(1).default('Mailwright'),
+});
+
+export type Pop3Config = z.output<typeof pop3ConfigSchema>;

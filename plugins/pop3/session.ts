@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { hostname } from 'node:os';
+import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
+import tls from 'node:tls';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Account, HookBus, Metrics, Storage } from '../../core/index.js';
+import type { DirectoryService } from '../../core/index.js';
+import type { LockoutService } from '../../core/index.js';
+import { COMMANDS, type Pop3State } from './commands/index.js';
+import type { Pop3Config } from './config.js';
+import type { Credentials } from './credentials.js';
+import { LineReader, type Line } from './line-reader.js';
+import type { Maildrop } from './maildrop.js';
+import type { HeldLock } from './maildrop-lock.js';
+import type { MessageSizes } from './message-sizes.js';
+
+/** What every session of one plugin instance shares. */
+export interface Pop3Services {
+  config: Pop3Config;
+  directory: DirectoryService;
+  lockouts: LockoutService;
+  credentials: Credentials;
+  storage: Storage;
+  sizes: MessageSizes;
+  redis: Redis;
+  hooks: HookBus;
+  metrics: Metrics;
+  logger: Logger;
+  tls: tls.SecureContext;
+}
+
+const PROTOCOL = 'pop3';
+
+/**
+ * One POP3 connection: reads command lines, runs them one at a time in order (so pipelined
+ * commands are answered in order, RFC 2449 PIPELINING), and walks the RFC 1939 states
+ * AUTHORIZATION → TRANSACTION → UPDATE. Whatever ends the connection other than QUIT releases the
+ * maildrop without removing anything.
+ */
+export class Pop3Session {
+  readonly id = randomBytes(8).toString('hex');
+  readonly logger: Logger;
+  state: Pop3State = 'authorization';
+  /** USER's name, waiting for PASS. */
+  pendingUser: string | undefined;
+  /** The greeting's APOP timestamp, only when legacy secrets are enabled. */
+  readonly apopTimestamp: string | undefined;
+  account: Account | undefined;
+  maildrop: Maildrop | undefined;
+  private lock: HeldLock | undefined;
+  private lockLost = false;
+  private socket: Socket | tls.TLSSocket;
+  private reader: LineReader;
+  private busy = false;
+  private closing = false;
+  /** Set while a multi-line response is being sent: an error then can only drop the connection. */
+  private streaming = false;
+
+  /** @param raw the accepted connection: a TLSSocket on pop3s, a plain one on pop3 */
+  constructor(
+    private readonly raw: Socket,
+    readonly services: Pop3Services,
+  ) {
+    this.socket = raw;
+    this.reader = new LineReader(raw, services.config.maxLineLength);
+    this.logger = services.logger.child({ session: this.id, remote: raw.remoteAddress });
+    this.apopTimestamp = services.credentials.apopEnabled
+      ? `<${process.pid}.${Date.now()}.${randomBytes(4).toString('hex')}@${hostname()}>`
+      : undefined;
+  }
+
+  get remoteAddress(): string {
+    return this.raw.remoteAddress ?? '';
+  }
+
+  get isSecure(): boolean {
+    return this.socket instanceof tls.TLSSocket;
+  }
+
+  /** May passwords be sent now? */
+  get authAllowed(): boolean {
+    return this.isSecure || this.services.config.allowInsecureAuth;
+  }
+
+  async run(): Promise<void> {
+    const { config, hooks } = this.services;
+    this.raw.setTimeout(config.idleTimeoutSeconds * 1000, () => {
+      this.send('-ERR [SYS/TEMP] idle for too long, closing the connection');
+      this.end();
+    });
+    try {
+      const verdict = await hooks.run('connect', {
+        protocol: PROTOCOL,
+        remoteAddress: this.remoteAddress,
+        localAddress: this.raw.localAddress ?? '',
+        sessionId: this.id,
+      });
+      if (verdict.action === 'reject' || verdict.action === 'defer') {
+        const code = verdict.action === 'defer' ? '[SYS/TEMP] ' : '';
+        this.send(`-ERR ${code}${verdict.text}`);
+        this.end();
+        return;
+      }
+      const timestamp = this.apopTimestamp ? ` ${this.apopTimestamp}` : '';
+      this.send(`+OK ${config.implementation} POP3 server ready${timestamp}`);
+      for (let line = await this.reader.next(); line && !this.closing; line = await this.reader.next()) {
+        this.busy = true;
+        await this.dispatch(line);
+        this.busy = false;
+      }
+    } finally {
+      await this.releaseMaildrop();
+      this.end();
+    }
+  }
+
+  /** Server shutdown: an idle session is told and closed now, a busy one after its command. */
+  shutdown(): void {
+    if (this.busy) this.closing = true;
+    else {
+      this.send('-ERR [SYS/TEMP] server shutting down, try again later');
+      this.end();
+    }
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  send(line: string): void {
+    if (this.socket.writable) this.socket.write(`${line}\r\n`);
+  }
+
+  /** The next line of an exchange inside one command (AUTH), or null when the client went away. */
+  readLine(): Promise<Line | null> {
+    return this.reader.next();
+  }
+
+  /** Sends a multi-line response; a failure half-way through drops the connection (see dispatch). */
+  async multiLine(status: string, body: (out: Writable) => Promise<void>): Promise<void> {
+    this.send(status);
+    this.streaming = true;
+    await body(this.socket);
+    this.streaming = false;
+  }
+
+  /** STLS: the "+OK" is already sent; everything the client sent before the handshake is dropped. */
+  async startTls(): Promise<void> {
+    this.reader.detach();
+    const secure = new tls.TLSSocket(this.raw, {
+      isServer: true,
+      secureContext: this.services.tls,
+    });
+    this.socket = secure;
+    this.reader = new LineReader(secure, this.services.config.maxLineLength);
+    this.pendingUser = undefined;
+    secure.on('error', (err) => this.logger.debug({ err }, 'TLS error'));
+    const stop = new AbortController();
+    try {
+      await Promise.race([
+        once(secure, 'secure', { signal: stop.signal }),
+        once(secure, 'close', { signal: stop.signal }).then(() => {
+          throw new Error('the TLS handshake failed');
+        }),
+      ]);
+    } finally {
+      stop.abort();
+    }
+  }
+
+  /** The maildrop is ours: enter TRANSACTION. */
+  enterTransaction(account: Account, maildrop: Maildrop, lock: HeldLock): void {
+    this.account = account;
+    this.maildrop = maildrop;
+    this.lock = lock;
+    this.state = 'transaction';
+  }
+
+  /** Marks the session as having lost its maildrop lock (its lease lapsed): QUIT will not commit. */
+  readonly onLockLost = (): void => {
+    this.lockLost = true;
+  };
+
+  /** QUIT in TRANSACTION: the UPDATE state. Resolves with the count removed. */
+  async update(): Promise<number> {
+    this.state = 'update';
+    if (this.lockLost) throw new Error('the maildrop lock was lost during the session');
+    try {
+      return await this.maildrop!.commit();
+    } finally {
+      await this.releaseMaildrop();
+    }
+  }
+
+  end(): void {
+    this.closing = true;
+    if (!this.socket.destroyed) this.socket.end();
+  }
+
+  private async dispatch(line: Line): Promise<void> {
+    const { metrics } = this.services;
+    if ('tooLong' in line) {
+      this.send(`-ERR line too long (at most ${this.services.config.maxLineLength} octets)`);
+      return;
+    }
+    const space = line.text.indexOf(' ');
+    const name = (space < 0 ? line.text : line.text.slice(0, space)).toUpperCase();
+    const argument = space < 0 ? '' : line.text.slice(space + 1);
+    const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    metrics.commands.inc({ protocol: PROTOCOL, command: command ? name : 'unknown' });
+    if (!command) {
+      this.send('-ERR unknown command');
+      return;
+    }
+    if (!command.states.includes(this.state)) {
+      this.send(`-ERR ${name} is not valid in the ${this.state.toUpperCase()} state`);
+      return;
+    }
+    try {
+      await command.run(this, argument);
+    } catch (err) {
+      this.logger.error({ err, command: name }, 'POP3 command failed');
+      if (this.streaming) this.destroy();
+      else this.send(`-ERR [SYS/TEMP] ${name} failed on a temporary problem, try again later`);
+    }
+  }
+
+  private async releaseMaildrop(): Promise<void> {
+    const lock = this.lock;
+    this.lock = undefined;
+    await lock
+      ?.release()
+      .catch((err: unknown) => this.logger.warn({ err }, 'releasing the maildrop lock failed'));
+  }
+}

@@ -1,0 +1,77 @@
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import { DirectoryAdminError, type DirectoryAdmin, type DirectoryAdminFailure } from '../../../core/index.js';
+import type { FrozenQueue } from '../../../core/index.js';
+import { XMailCtrlError, type XMailErrorName } from '../protocol/index.js';
+
+/** What a command handler answers when it succeeds; failures are thrown (XMailCtrlError). */
+export type CtrlReply =
+  /** `+00000 OK`. */
+  | { readonly kind: 'ok' }
+  /** `+00100 OK`, quoted TAB rows, `.`. */
+  | { readonly kind: 'rows'; readonly rows: readonly (readonly (string | number)[])[] }
+  /** `+00100 OK`, the dot-stuffed file, `.`. */
+  | { readonly kind: 'file'; readonly body: Buffer | Readable }
+  /** `+00101 OK`, then the upload goes to `store` (empty = delete), then its status line. */
+  | { readonly kind: 'upload'; store(content: Buffer): Promise<void> };
+
+export interface CtrlCommandContext {
+  readonly admin: DirectoryAdmin;
+  /** The delivery queue's frozen-message view, when a queue plugin in this process provides one. */
+  frozenQueue(): FrozenQueue | undefined;
+  readonly logger: Logger;
+}
+
+export type CtrlHandler = (args: readonly string[], ctx: CtrlCommandContext) => Promise<CtrlReply>;
+
+export const OK: CtrlReply = { kind: 'ok' };
+
+const FAILURE_CODES: Record<DirectoryAdminFailure, XMailErrorName> = {
+  'invalid-domain': 'INVALID_HOSTNAME',
+  'invalid-name': 'BAD_RFCNAME',
+  'invalid-address': 'BAD_TAG_ADDRESS',
+  'invalid-path': 'BAD_RELATIVE_PATH',
+  'domain-not-handled': 'DOMAIN_NOT_HANDLED',
+  'domain-exists': 'ALREADY_EXIST',
+  // Spec note A: a user looked up by name answers -00157, except through an alias domain (decision 11).
+  'user-not-found': 'RECORD_NOT_FOUND',
+  'user-exists': 'USER_EXIST',
+  'wrong-password': 'INVALID_PASSWORD',
+  'alias-exists': 'ALIAS_EXIST',
+  'alias-not-found': 'ALIAS_NOT_FOUND',
+  'not-a-list': 'USER_NOT_MAILINGLIST',
+  'member-exists': 'MLUSER_ALREADY_EXIST',
+  'member-not-found': 'MLUSER_NOT_FOUND',
+  'external-alias-exists': 'EXTALIAS_EXIST',
+  'external-alias-not-found': 'EXTALIAS_NOT_FOUND',
+  'link-exists': 'LINK_EXIST',
+  'link-not-found': 'LINK_NOT_FOUND',
+  'alias-domain-exists': 'ADOMAIN_EXIST',
+  'alias-domain-not-found': 'ADOMAIN_NOT_FOUND',
+  'directory-not-found': 'LISTDIR_NOT_FOUND',
+};
+
+/** The XMail error for a directory failure (unchanged for anything else). */
+export function asXMailError(err: unknown): unknown {
+  if (!(err instanceof DirectoryAdminError)) return err;
+  const name: XMailErrorName =
+    err.failure === 'user-not-found' && err.viaAliasDomain ? 'USER_NOT_FOUND' : FAILURE_CODES[err.failure];
+  return new XMailCtrlError(name, err.message);
+}
+
+/**
+ * XMail's host-name check (§2.2): an empty label (leading, trailing or doubled dot) is a bad
+ * address (-00132); other syntax errors are left to the directory's validation (-00260).
+ */
+export function checkHostLabels(domain: string): void {
+  if (domain === '' || domain.startsWith('.') || domain.endsWith('.') || domain.includes('..')) {
+    throw new XMailCtrlError('BAD_TAG_ADDRESS', `empty label in ${JSON.stringify(domain)}`);
+  }
+}
+
+/** `name@domain` split at the last `@`; both sides non-empty else -00132 (exaliaslist filters). */
+export function splitPattern(address: string): { name: string; domain: string } {
+  const at = address.lastIndexOf('@');
+  if (at <= 0 || at === address.length - 1) throw new XMailCtrlError('BAD_TAG_ADDRESS', address);
+  return { name: address.slice(0, at), domain: address.slice(at + 1) };
+}

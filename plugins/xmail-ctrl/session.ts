@@ -1,0 +1,275 @@
+/**
+ * One CTRL session (spec §1): greeting with the MD5 timestamp, the login line (or `#!TLS` first),
+ * then commands until `quit`, idle timeout, an over-long line or a byte > 127.
+ */
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { Logger } from 'pino';
+import type { AdminService } from '../../core/index.js';
+import { adminLockoutKey } from '../../core/index.js';
+import type { LockoutService } from '../../core/index.js';
+import { asXMailError, CTRL_HANDLERS, type CtrlCommandContext, type CtrlReply } from './commands/index.js';
+import { LineReader } from './line-reader.js';
+import {
+  checkCtrlPassword,
+  classifyCommandLine,
+  CRLF,
+  CTRL_LIST_FOLLOWS,
+  CTRL_MAX_LINE_BYTES,
+  CTRL_MAX_LOGIN_LINE_BYTES,
+  CTRL_MAX_UPLOAD_LINE_BYTES,
+  CTRL_SEND_DATA,
+  CTRL_TLS_READY_LINE,
+  DotStuffEncoder,
+  encodeDotStuffed,
+  formatErrorLine,
+  formatGreeting,
+  formatListingRow,
+  formatSuccessLine,
+  formatXMailDate,
+  lineContent,
+  newCtrlTimestamp,
+  parseLoginLine,
+  resolveCommand,
+  tokenizeTabLine,
+  unstuffLine,
+  XMailCtrlError,
+  type XMailErrorName,
+} from './protocol/index.js';
+
+/** An upload larger than this is refused like an over-long line (-00103, nothing changed). */
+const MAX_UPLOAD_BYTES = 16 * 1024 * 1024;
+
+export interface CtrlSessionServices {
+  readonly commands: Omit<CtrlCommandContext, 'logger'>;
+  readonly admins: AdminService;
+  readonly lockouts: LockoutService | undefined;
+  readonly logger: Logger;
+  /** `Mailwright <version>`, as the greeting shows it. */
+  readonly appNameVersion: string;
+  readonly idleTimeoutMs: number;
+  /** For `#!TLS`; undefined when it is disabled (-00249). */
+  readonly startTls: SecureContext | undefined;
+}
+
+type Outcome = 'continue' | 'close';
+
+export class CtrlSession {
+  private stream: Socket;
+  private secure: boolean;
+  private readonly reader = new LineReader();
+  private readonly timestamp: string;
+  private readonly peer: string;
+  private readonly logger: Logger;
+  private readonly context: CtrlCommandContext;
+
+  constructor(
+    socket: Socket,
+    private readonly services: CtrlSessionServices,
+  ) {
+    this.stream = socket;
+    this.secure = socket instanceof TLSSocket;
+    this.peer = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    this.timestamp = newCtrlTimestamp(socket.localAddress ?? '127.0.0.1');
+    this.logger = services.logger.child({ peer: this.peer });
+    this.context = { ...services.commands, logger: this.logger };
+    this.watch(socket);
+  }
+
+  /** Runs the whole session; resolves when the connection is closed. Never rejects. */
+  async run(): Promise<void> {
+    try {
+      this.send(formatGreeting(this.timestamp, this.services.appNameVersion, formatXMailDate(new Date())));
+      if ((await this.login()) === 'continue') {
+        while ((await this.nextCommand()) === 'continue');
+      }
+    } catch (err) {
+      this.logger.error({ err }, 'CTRL session failed');
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Ends the session now (server shutdown). */
+  close(): void {
+    this.reader.detach();
+    this.stream.end();
+    this.stream.destroySoon();
+  }
+
+  private watch(stream: Socket): void {
+    stream.setTimeout(this.services.idleTimeoutMs, () => stream.destroy());
+    stream.on('error', (err) => this.logger.debug({ err }, 'CTRL connection error'));
+    this.reader.attach(stream);
+  }
+
+  private send(line: string): void {
+    this.stream.write(line + CRLF);
+  }
+
+  private async login(): Promise<Outcome> {
+    for (;;) {
+      const text = await this.readLine(CTRL_MAX_LOGIN_LINE_BYTES);
+      if (text === null) return 'close';
+      const request = parseLoginLine(text);
+      if (request.kind === 'tls') {
+        if (this.secure) this.send(formatErrorLine('SSL_ALREADY_ACTIVE'));
+        else if (!this.services.startTls) this.send(formatErrorLine('SSL_DISABLED'));
+        else {
+          this.send(CTRL_TLS_READY_LINE);
+          this.upgrade(this.services.startTls);
+        }
+        continue;
+      }
+      if (request.kind === 'rejected') return this.refuseLogin();
+      return (await this.checkCredentials(request.username, request.password)) ? 'continue' : this.refuseLogin();
+    }
+  }
+
+  private refuseLogin(): Outcome {
+    this.send(formatErrorLine('BAD_CTRL_LOGIN'));
+    return 'close';
+  }
+
+  /** MD5 or clear login against the admin accounts, through the shared lockout rules. */
+  private async checkCredentials(username: string, password: string): Promise<boolean> {
+    const verify = async (): Promise<boolean> => {
+      const clear = await this.services.admins.password(username);
+      return clear !== null && checkCtrlPassword(password, clear, this.timestamp);
+    };
+    const verdict = this.services.lockouts
+      ? await this.services.lockouts.attempt('Administration', adminLockoutKey(username), this.peer, verify)
+      : (await verify())
+        ? 'ok'
+        : 'bad-credentials';
+    if (verdict !== 'ok') {
+      this.logger.info({ admin: username, verdict }, 'CTRL login refused');
+      return false;
+    }
+    this.logger.info({ admin: username }, 'CTRL login');
+    this.send(formatSuccessLine());
+    return true;
+  }
+
+  /** `#!TLS`: the TLS handshake happens on the same connection; the timestamp stays the same. */
+  private upgrade(context: SecureContext): void {
+    const plain = this.stream;
+    this.reader.detach();
+    plain.setTimeout(0);
+    const secure = new TLSSocket(plain, { isServer: true, secureContext: context });
+    this.stream = secure;
+    this.secure = true;
+    this.watch(secure);
+  }
+
+  /** A command or login line, or null when the session must end without a reply (§1, decision 6). */
+  private async readLine(maxBytes: number): Promise<string | null> {
+    const event = await this.reader.next(maxBytes);
+    if (event === null || event.kind === 'too-long') return null;
+    const verdict = classifyCommandLine(event.raw);
+    return verdict.kind === 'line' ? verdict.text : null;
+  }
+
+  private async nextCommand(): Promise<Outcome> {
+    const text = await this.readLine(CTRL_MAX_LINE_BYTES);
+    if (text === null) return 'close';
+    const resolved = resolveCommand(tokenizeTabLine(text));
+    if (resolved.kind === 'error') {
+      this.send(formatErrorLine(resolved.error));
+      return 'continue';
+    }
+    const handler = CTRL_HANDLERS.get(resolved.spec.name)!;
+    let reply: CtrlReply;
+    try {
+      reply = await handler(resolved.args, this.context);
+    } catch (err) {
+      this.sendFailure(err, resolved.spec.name);
+      return 'continue';
+    }
+    const outcome = await this.sendReply(reply);
+    return resolved.spec.closesSession ? 'close' : outcome;
+  }
+
+  private async sendReply(reply: CtrlReply): Promise<Outcome> {
+    switch (reply.kind) {
+      case 'ok':
+        this.send(formatSuccessLine());
+        return 'continue';
+      case 'rows':
+        this.stream.write(
+          formatSuccessLine(CTRL_LIST_FOLLOWS) +
+            CRLF +
+            reply.rows.map((row) => formatListingRow(row) + CRLF).join('') +
+            '.' +
+            CRLF,
+        );
+        return 'continue';
+      case 'file':
+        this.send(formatSuccessLine(CTRL_LIST_FOLLOWS));
+        await this.sendFile(reply.body);
+        return 'continue';
+      case 'upload':
+        return this.receiveUpload(reply.store);
+    }
+  }
+
+  /** A file body, dot-stuffed; a stream goes through without being held in memory. */
+  private async sendFile(body: Buffer | Readable): Promise<void> {
+    if (Buffer.isBuffer(body)) {
+      this.stream.write(Buffer.from(encodeDotStuffed(body.toString('latin1')), 'latin1'));
+      return;
+    }
+    for await (const chunk of body.pipe(new DotStuffEncoder())) {
+      if (!this.stream.write(chunk as Buffer)) {
+        await new Promise<void>((resolve) => this.stream.once('drain', resolve).once('close', resolve));
+      }
+    }
+  }
+
+  /**
+   * `+00101 OK`, then dot-stuffed lines up to `.`. An over-long line or upload is answered -00103
+   * and nothing is stored (decision 3).
+   */
+  private async receiveUpload(store: (content: Buffer) => Promise<void>): Promise<Outcome> {
+    this.send(formatSuccessLine(CTRL_SEND_DATA));
+    const parts: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    for (;;) {
+      const event = await this.reader.next(CTRL_MAX_UPLOAD_LINE_BYTES);
+      if (event === null) return 'close';
+      if (event.kind === 'too-long') {
+        refused = true;
+        continue;
+      }
+      const line = unstuffLine(lineContent(event.raw).toString('latin1'));
+      if (line === null) break;
+      size += line.length + 1;
+      if (size > MAX_UPLOAD_BYTES) refused = true;
+      if (!refused) parts.push(Buffer.from(line + '\n', 'latin1'));
+    }
+    if (refused) {
+      this.send(formatErrorLine('BAD_CTRL_COMMAND'));
+      return 'continue';
+    }
+    try {
+      await store(Buffer.concat(parts));
+      this.send(formatSuccessLine());
+    } catch (err) {
+      this.sendFailure(err, 'upload', 'FILE_WRITE');
+    }
+    return 'continue';
+  }
+
+  private sendFailure(err: unknown, command: string, unexpected: XMailErrorName = 'FILE_OPEN'): void {
+    const mapped = asXMailError(err);
+    if (mapped instanceof XMailCtrlError) {
+      this.logger.debug({ command, reason: mapped.message }, 'CTRL command failed');
+      this.send(mapped.responseLine);
+      return;
+    }
+    this.logger.error({ err: mapped, command }, 'CTRL command failed unexpectedly');
+    this.send(formatErrorLine(unexpected));
+  }
+}

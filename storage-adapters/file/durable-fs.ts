@@ -1,0 +1,149 @@
+/**
+ * Writes that survive a crash: temp file + fsync + rename + directory fsync for replacements, and
+ * fsynced appends of whole lines for journals. A reader sees the old file or the new one, never a mix.
+ */
+import { execFile } from 'node:child_process';
+import { constants, promises as fs } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Temp names carry the writer's PID so that `open()` can sweep those of dead processes. */
+export function tempName(tmpDir: string): string {
+  return path.join(tmpDir, `${process.pid}.${randomBytes(8).toString('hex')}.tmp`);
+}
+
+/** Writes `content` to a new temp file in `tmpDir` and fsyncs it; resolves its path and size. */
+export async function writeTemp(
+  tmpDir: string,
+  content: Buffer | string | Readable,
+  mode = 0o644,
+): Promise<{ temp: string; size: number }> {
+  const temp = tempName(tmpDir);
+  const handle = await fs.open(temp, 'wx', mode);
+  let size = 0;
+  try {
+    if (typeof content === 'string' || Buffer.isBuffer(content)) {
+      const buf = Buffer.from(content);
+      await handle.writeFile(buf);
+      size = buf.length;
+    } else {
+      // One chunk in memory at a time: a 50 MB body is never held whole.
+      for await (const chunk of content) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+        await handle.write(buf);
+        size += buf.length;
+      }
+    }
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await fs.rm(temp, { force: true });
+    throw err;
+  }
+  await handle.close();
+  return { temp, size };
+}
+
+/** Atomically replaces `target` with `content`; parent directories are created as needed. */
+export async function writeAtomic(
+  tmpDir: string,
+  target: string,
+  content: Buffer | string | Readable,
+  mode?: number,
+): Promise<number> {
+  const dir = path.dirname(target);
+  await fs.mkdir(dir, { recursive: true });
+  const { temp, size } = await writeTemp(tmpDir, content, mode);
+  try {
+    await fs.rename(temp, target);
+  } catch (err) {
+    await fs.rm(temp, { force: true });
+    throw err;
+  }
+  await fsyncDir(dir);
+  return size;
+}
+
+/**
+ * Appends whole lines to a journal and fsyncs. Caller holds the journal's lock. A tail left without
+ * its newline by a crash is cut off first, so the new lines never join a torn one.
+ */
+export async function appendLines(file: string, text: string): Promise<void> {
+  let created = false;
+  let handle;
+  try {
+    handle = await fs.open(file, constants.O_RDWR | constants.O_APPEND);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    handle = await fs.open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o644);
+    created = true;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) await handle.truncate(await lastNewlineEnd(handle, size));
+    }
+    await handle.write(text);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  if (created) await fsyncDir(path.dirname(file));
+}
+
+async function lastNewlineEnd(handle: fs.FileHandle, size: number): Promise<number> {
+  const window = Buffer.alloc(64 * 1024);
+  for (let end = size; end > 0;) {
+    const start = Math.max(0, end - window.length);
+    const { bytesRead } = await handle.read(window, 0, end - start, start);
+    const at = window.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (at >= 0) return start + at + 1;
+    end = start;
+  }
+  return 0;
+}
+
+export async function readIfExists(file: string): Promise<Buffer | null> {
+  try {
+    return await fs.readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/**
+ * Makes many freshly written files and directories durable at once: one syncfs(2) of the file
+ * system (`sync -f`) instead of an fsync per path, which is what makes bulk account creation fast.
+ * Falls back to fsyncing each path where `sync -f` is unavailable.
+ */
+export async function syncPaths(root: string, paths: { files: string[]; dirs: string[] }): Promise<void> {
+  const synced = await new Promise<boolean>((resolve) =>
+    execFile('sync', ['-f', root], (err) => resolve(!err)),
+  );
+  if (synced) return;
+  await Promise.all(paths.files.map(fsyncFile));
+  await Promise.all(paths.dirs.map(fsyncDir));
+}
+
+async function fsyncFile(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * One folder = one journal file, folders/<folder>.tab, whose rows are the folder's history:
+ *
+ *   "P" uidvalidity "subscribed" "special-use"       folder properties (latest wins)
+ *   "N" uidnext highestmodseq                        counters carried over by compaction
+ *   "A" uid modseq "blob" size "internal-date" "flags" "mime-json" "envelope-json"   a message
+ *   "F" uid modseq "flags"                           new flags of a message
+ *   "X" modseq "uid,uid,..."                         expunged messages
+ *
+ * Appending rows is the only write, so a change is one fsynced append under the account's mail
+ * lock; compaction rewrites the file atomically once dead rows outnumber live ones.
+ */
+import type { MessageMeta } from '../../core/model/index.js';
+import type { Fold } from './journal.js';
+
+export interface FolderState {
+  uidValidity: number;
+  subscribed: boolean;
+  specialUse?: string;
+  uidNext: number;
+  highestModseq: number;
+  messages: Map<number, MessageMeta>;
+  rows: number;
+}
+
+type Row = (string | number)[];
+
+export const folderFold: Fold<FolderState> = {
+  empty: () => ({
+    uidValidity: 0,
+    subscribed: false,
+    uidNext: 1,
+    highestModseq: 1,
+    messages: new Map(),
+    rows: 0,
+  }),
+  apply(state, row) {
+    state.rows++;
+    switch (row[0]) {
+      case 'P':
+        state.uidValidity = Number(row[1]);
+        state.subscribed = row[2] === '1';
+        state.specialUse = row[3] ? row[3] : undefined;
+        break;
+      case 'N':
+        state.uidNext = Math.max(state.uidNext, Number(row[1]));
+        state.highestModseq = Math.max(state.highestModseq, Number(row[2]));
+        break;
+      case 'A': {
+        const [, uid, modseq, blobId, size, internalDate, flags, mime, envelope] = row;
+        const meta: MessageMeta = {
+          uid: Number(uid),
+          modseq: Number(modseq),
+          blobId,
+          size: Number(size),
+          internalDate: new Date(internalDate),
+          flags: splitFlags(flags),
+          mime: JSON.parse(mime) as MessageMeta['mime'],
+          envelope: JSON.parse(envelope) as MessageMeta['envelope'],
+        };
+        state.messages.set(meta.uid, meta);
+        state.uidNext = Math.max(state.uidNext, meta.uid + 1);
+        state.highestModseq = Math.max(state.highestModseq, meta.modseq);
+        break;
+      }
+      case 'F': {
+        const meta = state.messages.get(Number(row[1]));
+        const modseq = Number(row[2]);
+        if (meta) state.messages.set(meta.uid, { ...meta, modseq, flags: splitFlags(row[3]) });
+        state.highestModseq = Math.max(state.highestModseq, modseq);
+        break;
+      }
+      case 'X':
+        state.highestModseq = Math.max(state.highestModseq, Number(row[1]));
+        for (const uid of row[2].split(',')) state.messages.delete(Number(uid));
+        break;
+    }
+  },
+};
+
+function splitFlags(text: string): string[] {
+  return text ? text.split(' ') : [];
+}
+
+export const folderRows = {
+  props: (uidValidity: number, subscribed: boolean, specialUse?: string): Row => [
+    'P',
+    uidValidity,
+    subscribed ? '1' : '0',
+    specialUse ?? '',
+  ],
+  counters: (uidNext: number, highestModseq: number): Row => ['N', uidNext, highestModseq],
+  message: (m: MessageMeta): Row => [
+    'A',
+    m.uid,
+    m.modseq,
+    m.blobId,
+    m.size,
+    m.internalDate.toISOString(),
+    m.flags.join(' '),
+    JSON.stringify(m.mime),
+    JSON.stringify(m.envelope),
+  ],
+  flags: (uid: number, modseq: number, flags: string[]): Row => ['F', uid, modseq, flags.join(' ')],
+  expunge: (modseq: number, uids: number[]): Row => ['X', modseq, uids.join(',')],
+
+  /** A new, empty folder. */
+  initial: (uidValidity: number, specialUse?: string): Row[] => [
+    folderRows.props(uidValidity, false, specialUse),
+    folderRows.counters(1, 1),
+  ],
+
+  /** The folder as it stands, in as few rows as possible. */
+  compacted: (s: FolderState): Row[] => [
+    folderRows.props(s.uidValidity, s.subscribed, s.specialUse),
+    folderRows.counters(s.uidNext, s.highestModseq),
+    ...[...s.messages.values()].map(folderRows.message),
+  ],
+};
+
+export function needsCompaction(s: FolderState): boolean {
+  return s.rows > 2 * s.messages.size + 500;
+}

@@ -1,0 +1,366 @@
+/**
+ * Folders and messages. Every change to an account's folders runs under that account's mail lock,
+ * which makes UID and MODSEQ allocation atomic across processes; reads take no lock.
+ *
+ * A new account has no folders/ directory: its INBOX is implicit (empty, UIDVALIDITY = the
+ * account's creation second) until the first change writes it out. This keeps account creation at
+ * one directory and one file, which matters at 100,000 accounts.
+ */
+import { promises as fs } from 'node:fs';
+import type {
+  AccountKey,
+  FlagOperation,
+  Folder,
+  MailboxUsage,
+  MessageMeta,
+  NewMessage,
+} from '../../core/model/index.js';
+import {
+  AlreadyExistsError,
+  NotFoundError,
+  type BlobStore,
+  type FlagUpdate,
+  type FlagUpdateResult,
+  type MailStore,
+  type UidRange,
+} from '../../core/ports/index.js';
+import { fsyncDir, readIfExists, writeAtomic } from './durable-fs.js';
+import { withLock } from './file-lock.js';
+import { folderFold, folderRows, needsCompaction, type FolderState } from './folder-journal.js';
+import { Journal } from './journal.js';
+import type { Layout } from './layout.js';
+
+const JOURNAL_CACHE_LIMIT = 2000;
+
+export class FileMailStore implements MailStore {
+  private readonly journals = new Map<string, Journal<FolderState>>();
+
+  constructor(
+    private readonly layout: Layout,
+    private readonly blobs: BlobStore,
+    private readonly accountCreatedAt: (key: AccountKey) => Promise<Date | null>,
+  ) {}
+
+  async createFolder(account: AccountKey, path: string, opts: { specialUse?: string } = {}): Promise<Folder> {
+    return this.locked(account, async () => {
+      if (!(await this.accountCreatedAt(account)))
+        throw new NotFoundError(`account ${account.name}@${account.domain}`);
+      if (await this.state(account, path)) throw new AlreadyExistsError(`folder ${path}`);
+      const uidValidity = await this.nextUidValidity(account);
+      const journal = this.journal(account, path);
+      await journal.replace(this.layout.tmp, folderRows.initial(uidValidity, opts.specialUse));
+      return toFolder(account, path, await journal.read());
+    });
+  }
+
+  async deleteFolder(account: AccountKey, path: string): Promise<void> {
+    const released = await this.locked(account, async () => {
+      const state = await this.mustState(account, path);
+      await fs.rm(this.layout.folderFile(account, path));
+      await fsyncDir(this.layout.foldersDir(account));
+      return [...state.messages.values()];
+    });
+    await this.releaseAll(released);
+  }
+
+  async renameFolder(account: AccountKey, from: string, to: string): Promise<void> {
+    await this.locked(account, async () => {
+      await this.mustState(account, from);
+      const moves = (await this.folderPaths(account))
+        .filter((p) => p === from || p.startsWith(`${from}/`))
+        .map((p) => [p, to + p.slice(from.length)] as const);
+      for (const [, target] of moves) {
+        if (await this.state(account, target)) throw new AlreadyExistsError(`folder ${target}`);
+      }
+      for (const [source, target] of moves) {
+        await fs.rename(this.layout.folderFile(account, source), this.layout.folderFile(account, target));
+      }
+      await fsyncDir(this.layout.foldersDir(account));
+    });
+  }
+
+  async getFolder(account: AccountKey, path: string): Promise<Folder | null> {
+    const state = await this.state(account, path);
+    return state ? toFolder(account, path, state) : null;
+  }
+
+  async listFolders(account: AccountKey): Promise<Folder[]> {
+    const folders: Folder[] = [];
+    for (const path of (await this.folderPaths(account)).sort()) {
+      const state = await this.state(account, path);
+      if (state) folders.push(toFolder(account, path, state));
+    }
+    return folders;
+  }
+
+  async setSubscribed(account: AccountKey, path: string, subscribed: boolean): Promise<void> {
+    await this.locked(account, async () => {
+      const state = await this.mustState(account, path);
+      await this.journal(account, path).append([
+        folderRows.props(state.uidValidity, subscribed, state.specialUse),
+      ]);
+    });
+  }
+
+  async append(account: AccountKey, path: string, message: NewMessage): Promise<MessageMeta> {
+    return this.locked(account, async () => {
+      const state = await this.mustState(account, path);
+      await this.blobs.addBlobRef(message.blobId);
+      const meta: MessageMeta = {
+        ...message,
+        flags: unique(message.flags),
+        uid: state.uidNext,
+        modseq: state.highestModseq + 1,
+      };
+      await this.write(account, path, [folderRows.message(meta)]);
+      return meta;
+    });
+  }
+
+  async listMessages(
+    account: AccountKey,
+    path: string,
+    range?: UidRange,
+    opts: { changedSince?: number } = {},
+  ): Promise<MessageMeta[]> {
+    const state = await this.state(account, path);
+    if (!state) throw new NotFoundError(`folder ${path}`);
+    const from = range?.from ?? 1;
+    const to = range?.to ?? Infinity;
+    const since = opts.changedSince ?? -Infinity;
+    return [...state.messages.values()]
+      .filter((m) => m.uid >= from && m.uid <= to && m.modseq > since)
+      .sort((a, b) => a.uid - b.uid);
+  }
+
+  async updateFlags(account: AccountKey, path: string, update: FlagUpdate): Promise<FlagUpdateResult> {
+    return this.locked(account, async () => {
+      const state = await this.mustState(account, path);
+      const modseq = state.highestModseq + 1;
+      const result: FlagUpdateResult = { updated: [], failed: [] };
+      for (const uid of [...new Set(update.uids)].sort((a, b) => a - b)) {
+        const meta = state.messages.get(uid);
+        if (!meta) continue;
+        if (update.unchangedSince !== undefined && meta.modseq > update.unchangedSince) {
+          result.failed.push(uid);
+          continue;
+        }
+        result.updated.push({ uid, modseq, flags: applyFlags(meta.flags, update.operation, update.flags) });
+      }
+      await this.write(
+        account,
+        path,
+        result.updated.map((u) => folderRows.flags(u.uid, u.modseq, u.flags)),
+      );
+      return result;
+    });
+  }
+
+  async expunge(account: AccountKey, path: string, uids?: number[]): Promise<number[]> {
+    const only = uids ? new Set(uids) : null;
+    const removed = await this.locked(account, async () => {
+      const state = await this.mustState(account, path);
+      const gone = [...state.messages.values()]
+        .filter((m) => m.flags.includes('\\Deleted') && (!only || only.has(m.uid)))
+        .sort((a, b) => a.uid - b.uid);
+      if (gone.length > 0) {
+        await this.write(account, path, [
+          folderRows.expunge(
+            state.highestModseq + 1,
+            gone.map((m) => m.uid),
+          ),
+        ]);
+      }
+      return gone;
+    });
+    await this.releaseAll(removed);
+    return removed.map((m) => m.uid);
+  }
+
+  async copyMessages(
+    account: AccountKey,
+    from: string,
+    uids: number[],
+    to: string,
+  ): Promise<[number, number][]> {
+    return this.locked(account, async () => {
+      const source = await this.mustState(account, from);
+      const target = await this.mustState(account, to);
+      const modseq = target.highestModseq + 1;
+      let uid = target.uidNext;
+      const copies: MessageMeta[] = [];
+      const pairs: [number, number][] = [];
+      for (const oldUid of [...new Set(uids)].sort((a, b) => a - b)) {
+        const meta = source.messages.get(oldUid);
+        if (!meta) continue;
+        await this.blobs.addBlobRef(meta.blobId);
+        copies.push({ ...meta, uid, modseq });
+        pairs.push([oldUid, uid++]);
+      }
+      await this.write(account, to, copies.map(folderRows.message));
+      return pairs;
+    });
+  }
+
+  async usage(account: AccountKey): Promise<MailboxUsage> {
+    const usage = { bytes: 0, messages: 0 };
+    for (const folder of await this.listFolders(account)) {
+      usage.bytes += folder.bytes;
+      usage.messages += folder.messages;
+    }
+    return usage;
+  }
+
+  async importFolderState(
+    account: AccountKey,
+    path: string,
+    state: { uidValidity: number; uidNext: number; highestModseq: number },
+  ): Promise<void> {
+    await this.locked(account, async () => {
+      const current = await this.mustState(account, path);
+      await this.write(account, path, [
+        folderRows.props(state.uidValidity, current.subscribed, current.specialUse),
+        folderRows.counters(state.uidNext, state.highestModseq),
+      ]);
+    });
+  }
+
+  async importMessage(account: AccountKey, path: string, message: MessageMeta): Promise<boolean> {
+    return this.locked(account, async () => {
+      const state = await this.mustState(account, path);
+      if (state.messages.has(message.uid)) return false;
+      await this.blobs.addBlobRef(message.blobId);
+      await this.write(account, path, [folderRows.message({ ...message, flags: unique(message.flags) })]);
+      return true;
+    });
+  }
+
+  /** Every message of the account's folders; the caller holds the mail lock and deletes the folders. */
+  async allMessages(account: AccountKey): Promise<MessageMeta[]> {
+    const all: MessageMeta[] = [];
+    for (const path of await this.folderPaths(account)) {
+      const state = await this.state(account, path);
+      if (state) all.push(...state.messages.values());
+    }
+    return all;
+  }
+
+  /** Runs `fn` under the account's mail lock, with an implicit INBOX written out first. */
+  locked<T>(account: AccountKey, fn: () => Promise<T>): Promise<T> {
+    return withLock(this.layout.mailLock(account), async () => {
+      const inbox = await this.implicitInbox(account);
+      if (inbox) await this.journal(account, 'INBOX').replace(this.layout.tmp, folderRows.compacted(inbox));
+      return fn();
+    });
+  }
+
+  async releaseAll(messages: MessageMeta[]): Promise<void> {
+    for (const m of messages) await this.blobs.releaseBlob(m.blobId).catch(ignoreNotFound);
+  }
+
+  private async write(account: AccountKey, path: string, rows: (string | number)[][]): Promise<void> {
+    const journal = this.journal(account, path);
+    await journal.append(rows);
+    const state = await journal.read();
+    if (needsCompaction(state)) await journal.replace(this.layout.tmp, folderRows.compacted(state));
+  }
+
+  private journal(account: AccountKey, path: string): Journal<FolderState> {
+    const file = this.layout.folderFile(account, path);
+    let journal = this.journals.get(file);
+    if (!journal) {
+      if (this.journals.size >= JOURNAL_CACHE_LIMIT) this.journals.clear();
+      journal = new Journal(file, folderFold);
+      this.journals.set(file, journal);
+    }
+    return journal;
+  }
+
+  private async state(account: AccountKey, path: string): Promise<FolderState | null> {
+    const state = await this.journal(account, path).read();
+    if (state.uidValidity > 0) return state;
+    return path === 'INBOX' ? this.implicitInbox(account) : null;
+  }
+
+  /** The INBOX of an account whose folders were never written, or null. */
+  private async implicitInbox(account: AccountKey): Promise<FolderState | null> {
+    try {
+      await fs.stat(this.layout.foldersDir(account));
+      return null;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const createdAt = await this.accountCreatedAt(account);
+    if (!createdAt) return null;
+    const state = folderFold.empty();
+    for (const row of folderRows.initial(Math.floor(createdAt.getTime() / 1000)))
+      folderFold.apply(state, row.map(String));
+    return state;
+  }
+
+  private async mustState(account: AccountKey, path: string): Promise<FolderState> {
+    const state = await this.state(account, path);
+    if (!state) throw new NotFoundError(`folder ${path} of ${account.name}@${account.domain}`);
+    return state;
+  }
+
+  private async folderPaths(account: AccountKey): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.layout.foldersDir(account));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return (await this.implicitInbox(account)) ? ['INBOX'] : [];
+    }
+    return names.map((n) => this.layout.folderOfFile(n)).filter((p): p is string => p !== null);
+  }
+
+  /** Strictly greater than any earlier one of this account, so a re-created folder is never confused. */
+  private async nextUidValidity(account: AccountKey): Promise<number> {
+    const file = this.layout.userFile(account, 'uidvalidity');
+    const last = Number((await readIfExists(file))?.toString() ?? 0) || 0;
+    const next = Math.max(Math.floor(Date.now() / 1000), last + 1);
+    await writeAtomic(this.layout.tmp, file, `${next}\n`);
+    return next;
+  }
+}
+
+function toFolder(account: AccountKey, path: string, s: FolderState): Folder {
+  let unseen = 0;
+  let bytes = 0;
+  for (const m of s.messages.values()) {
+    if (!m.flags.includes('\\Seen')) unseen++;
+    bytes += m.size;
+  }
+  return {
+    account: { domain: account.domain, name: account.name },
+    path,
+    uidValidity: s.uidValidity,
+    uidNext: s.uidNext,
+    highestModseq: s.highestModseq,
+    subscribed: s.subscribed,
+    ...(s.specialUse ? { specialUse: s.specialUse } : {}),
+    messages: s.messages.size,
+    unseen,
+    bytes,
+  };
+}
+
+function unique(flags: string[]): string[] {
+  return [...new Set(flags)];
+}
+
+function applyFlags(current: string[], operation: FlagOperation, flags: string[]): string[] {
+  switch (operation) {
+    case 'add':
+      return unique([...current, ...flags]);
+    case 'remove':
+      return current.filter((f) => !flags.includes(f));
+    case 'set':
+      return unique(flags);
+  }
+}
+
+function ignoreNotFound(err: unknown): void {
+  if ((err as Error).name !== 'NotFoundError') throw err;
+}
