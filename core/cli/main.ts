@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import { Kernel, PluginStartError } from '../kernel/kernel.js';
 import { KernelError } from '../kernel/plugin-order.js';
+import { builtinCommandModules } from '../kernel/plugin-loader.js';
 import { openConfiguredStorage } from '../kernel/storage-open.js';
 import { AdminService } from '../services/admins.js';
 import { SecretBox } from '../services/secrets.js';
@@ -82,6 +83,8 @@ function explain(err: unknown): string {
   if (err instanceof PluginStartError) return err.message;
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
+
+for (const module of await builtinCommandModules()) module.registerCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`mailwright: ${explain(err)}\n`);

@@ -22,6 +22,21 @@ export async function builtinPluginNames(): Promise<string[]> {
 }
 
 /**
+ * CLI commands contributed by built-in plugins: a plugin folder may hold a `cli.js` exporting
+ * `registerCommands(program)` (commander). Only that small module is loaded, not the plugin.
+ */
+export async function builtinCommandModules(): Promise<{ registerCommands: (program: unknown) => void }[]> {
+  const modules = [];
+  for (const name of await builtinPluginNames()) {
+    const file = path.join(builtinPluginDir, name, 'cli.js');
+    if (!existsSync(file)) continue;
+    const module = (await import(pathToFileURL(file).href)) as { registerCommands?: (program: unknown) => void };
+    if (typeof module.registerCommands === 'function') modules.push({ registerCommands: module.registerCommands });
+  }
+  return modules;
+}
+
+/**
  * Where a plugin spec points: a built-in short name (`smtp`), a path (`./my-plugin.js`, absolute
  * or relative to the config file), or an npm package name resolved from the config file's folder.
  */

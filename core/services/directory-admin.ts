@@ -27,6 +27,7 @@ import type { Router } from './router.js';
 import type { SecretBox } from './secrets.js';
 import { isWildcard, matchesWildcard, wildcardSpecificity } from './wildcard.js';
 import { wildMatchIgnoreCase } from './wildmatch.js';
+import { parseTabFile } from './tab-lines.js';
 
 export type DirectoryAdminFailure =
   | 'invalid-domain'
@@ -625,24 +626,11 @@ function customDomainPath(domain: string): string {
   return `custdomains/${dotted ? '.' : ''}${validDomain(dotted ? domain.slice(1) : domain)}.tab`;
 }
 
-/** `"name"\t"value"` lines as XMail writes user.tab/userdef.tab (only `\"` is an escape). */
+/** `"name"\t"value"` lines as XMail writes user.tab/userdef.tab. */
 function parseVarsFile(text: string): [string, string][] {
-  const vars: [string, string][] = [];
-  for (const line of text.split('\n')) {
-    const fields = line
-      .replace(/\r+$/, '')
-      .split('\t')
-      .filter((field) => field.length > 0)
-      .map(dequoteTabField);
-    if (fields.length >= 2 && !fields[0].startsWith('#')) vars.push([fields[0], fields[1]]);
-  }
-  return vars;
-}
-
-function dequoteTabField(field: string): string {
-  if (!field.startsWith('"')) return field;
-  const end = /(?<!\\)"/.exec(field.slice(1));
-  return (end ? field.slice(1, end.index + 1) : field.slice(1)).replace(/\\"/g, '"');
+  return parseTabFile(text)
+    .filter((fields) => fields.length >= 2)
+    .map(([name, value]): [string, string] => [name, value]);
 }
 
 function validDomain(value: string, wildcard = false): string {

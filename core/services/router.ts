@@ -85,7 +85,11 @@ export class Router {
     const holder = route ? await this.directory.getAccount(route.target) : null;
     if (!route || !holder) return { kind: 'unknown-local', domain: localDomain };
     if (route.redirect === undefined) return { kind: 'account', account: holder };
-    return { kind: 'redirect', holder, to: route.redirect.replace('*', firstStarCapture(route.local, local)) };
+    return {
+      kind: 'redirect',
+      holder,
+      to: route.redirect.replace('*', firstStarCapture(route.local, local)),
+    };
   }
 
   /** The local domain `domain` stands for, or null when it is not ours. */
@@ -103,10 +107,7 @@ export class Router {
     return best?.domain ?? null;
   }
 
-  private async bestRoute(
-    domain: string,
-    local: string,
-  ): Promise<AddressRoute | null> {
+  private async bestRoute(domain: string, local: string): Promise<AddressRoute | null> {
     const [own, everyDomain] = await Promise.all([
       this.directory.routesForDomain(domain),
       this.directory.routesForDomain('*'),
@@ -121,7 +122,10 @@ export class Router {
         const rank = [isWildcard(route.local) ? 0 : 1, wildcardSpecificity(route.local), domainRank];
         const order = best ? compareRanks(rank, best.rank) : 1;
         // Last tie-break (AltaVista §2.8): the lexically smallest username wins.
-        if (order > 0 || (order === 0 && best && route.local.toLowerCase() < best.route.local.toLowerCase())) {
+        if (
+          order > 0 ||
+          (order === 0 && best && route.local.toLowerCase() < best.route.local.toLowerCase())
+        ) {
           best = { route, rank };
         }
       }

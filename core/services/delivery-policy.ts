@@ -1,0 +1,91 @@
+/**
+ * The per-account receiving rules of XMail's user variables (spec §3.5), checked both when SMTP
+ * accepts a RCPT and when the delivery worker stores a message, so the two never disagree:
+ * - `ReceiveEnable` 0: the account takes no mail;
+ * - `MaxMessageSize` (KB, 0 or absent = no limit): larger messages are refused;
+ * - `MaxMBSize` (KB, 0 or absent = no limit): a mailbox already at or over its quota takes no more.
+ *   As in XMail (UPopCheckMailboxSize), the incoming message's size is not added: a message is
+ *   refused only once the mailbox is full, so RCPT time and delivery time give the same answer.
+ */
+import type { Account, AccountKey } from '../model/directory.js';
+import type { MailStore } from '../ports/mail-store.js';
+
+/** A refusal with the SMTP reply it maps to; `permanent` false means "try again later". */
+export interface DeliveryRejection {
+  kind: 'reject';
+  code: number;
+  /** Enhanced status code and text, e.g. `4.2.2 <a@b>: mailbox full`. */
+  text: string;
+  permanent: boolean;
+}
+
+/**
+ * `rcpt`: an SMTP session asks (size known only from a SIZE= parameter); over quota is temporary
+ * there (452 4.2.2: the user may make room). `delivery`: the worker is about to store; a full
+ * mailbox is then permanent, as XMail bounces it (552 5.2.2).
+ */
+export type DeliveryPhase = 'rcpt' | 'delivery';
+
+const KB = 1024;
+
+/** The value of an XMail user variable (names are case-sensitive, §3.5), or undefined. */
+export function userVar(account: Pick<Account, 'vars'>, name: string): string | undefined {
+  return account.vars.find(([variable]) => variable === name)?.[1];
+}
+
+/** XMail reads numeric variables with atoi: leading digits, anything else is 0. */
+export function numericVar(account: Pick<Account, 'vars'>, name: string): number {
+  const value = userVar(account, name);
+  const digits = value === undefined ? null : /^\s*([+-]?\d+)/.exec(value);
+  return digits ? Number.parseInt(digits[1], 10) : 0;
+}
+
+/** `ReceiveEnable` absent counts as enabled (XMail's default userdef.tab sets it to 1). */
+export function receiveEnabled(account: Pick<Account, 'vars'>): boolean {
+  return userVar(account, 'ReceiveEnable') === undefined || numericVar(account, 'ReceiveEnable') !== 0;
+}
+
+function addressOf(account: AccountKey): string {
+  return `${account.name}@${account.domain}`;
+}
+
+export class DeliveryPolicy {
+  constructor(private readonly mail: Pick<MailStore, 'usage'>) {}
+
+  /** The ReceiveEnable rule alone (lists and redirecting accounts are subject to it too). */
+  checkReceive(account: Account): DeliveryRejection | null {
+    if (receiveEnabled(account)) return null;
+    return reject(550, `5.2.1 <${addressOf(account)}>: mailbox disabled, not accepting messages`, true);
+  }
+
+  /**
+   * Every rule for a message to be stored in `account`: ReceiveEnable, MaxMessageSize (when `size`
+   * is known) and MaxMBSize. Resolves null when the message may go in.
+   */
+  async checkStore(account: Account, phase: DeliveryPhase, size?: number): Promise<DeliveryRejection | null> {
+    const disabled = this.checkReceive(account);
+    if (disabled) return disabled;
+    const maxMessageKb = numericVar(account, 'MaxMessageSize');
+    if (maxMessageKb > 0 && size !== undefined && size > maxMessageKb * KB) {
+      return reject(
+        552,
+        `5.3.4 <${addressOf(account)}>: message size exceeds the recipient's limit of ${maxMessageKb} KB`,
+        true,
+      );
+    }
+    const quotaKb = numericVar(account, 'MaxMBSize');
+    if (quotaKb > 0) {
+      const usage = await this.mail.usage({ domain: account.domain, name: account.name });
+      if (usage.bytes >= quotaKb * KB) {
+        return phase === 'rcpt'
+          ? reject(452, `4.2.2 <${addressOf(account)}>: mailbox full, try again later`, false)
+          : reject(552, `5.2.2 <${addressOf(account)}>: mailbox full`, true);
+      }
+    }
+    return null;
+  }
+}
+
+function reject(code: number, text: string, permanent: boolean): DeliveryRejection {
+  return { kind: 'reject', code, text, permanent };
+}

@@ -1,0 +1,393 @@
+/**
+ * Delivery-time expansion of one recipient (DESIGN.md, "The path of a message": the worker's
+ * `router.expand`). Given the envelope and a way to read the stored body, it answers an ordered
+ * list of actions for the worker to carry out; it stores nothing and sends nothing itself.
+ *
+ * Order, for one recipient:
+ * 1. hops (AltaVista §2.12): over `maxHops` the message is non-delivered; a report (null reverse
+ *    path) may go to twice that, then it is dropped;
+ * 2. routing (router.ts lookup): alias domains, accounts, XMail aliases, AltaVista usernames; a
+ *    username record with a redirection forwards (AltaVista §2.8 step 1);
+ * 3. a non-local domain with a custom domain file (`custdomains/a.b.c.tab`, `.b.c.tab`, `.c.tab`,
+ *    `.tab`) runs its commands; any other goes to `remote`;
+ * 4. an account: ReceiveEnable, then DefaultRedirection (§2.8 step 2), then list expansion with
+ *    ClosedML and member permissions (step 3), then the domain's and the user's mailproc.tab, else
+ *    the mailbox, subject to MaxMessageSize and MaxMBSize (delivery-policy.ts).
+ * Every forward is a new message, one more hop. Its reverse path is the account's ReportTarget
+ * (lists: else ListSender) unless the original one is null, which stays null (no report loops).
+ */
+import type { Readable } from 'node:stream';
+import type { Account, AccountKey } from '../model/directory.js';
+import { InvalidNameError } from '../model/names.js';
+import type { Storage } from '../ports/storage.js';
+import { DeliveryPolicy, numericVar, userVar, type DeliveryRejection } from './delivery-policy.js';
+import { mailprocPath } from './directory-admin.js';
+import {
+  EXTERNAL_EXIT_BREAK,
+  filterVerdict,
+  MessageFiles,
+  parseMailprocCommand,
+  runProgram,
+  substituteMacros,
+  type MacroSource,
+  type MailprocCommand,
+} from './mailproc.js';
+import type { Router } from './router.js';
+import { parseTabFile } from './tab-lines.js';
+
+export interface ExpansionRequest {
+  /** Reverse path; '' for the null sender (reports). */
+  mailFrom: string;
+  recipient: string;
+  /** `Received:` fields in the message as it arrived, before this server's own (§2.12). */
+  hops: number;
+  /** Octets of the stored body. */
+  size: number;
+  /** The SMTP AUTH user that submitted the message, if any (list `A` permission, @@USERAUTH). */
+  authUser?: string;
+  /** A fresh stream of the stored body on each call (for @@FILE). */
+  openBody: () => Promise<Readable>;
+  /** The queue id (@@MSGID). */
+  queueId?: string;
+  /** The message's Message-ID header (@@MSGREF). */
+  messageId?: string;
+}
+
+export type DeliveryAction =
+  /** Append to the account's folder; `returnPath` is the reverse path mapped through external aliases. */
+  | { kind: 'store'; account: AccountKey; folder: 'INBOX'; returnPath: string }
+  /** Enqueue a new message to `to` with reverse path `mailFrom` (one more hop). */
+  | { kind: 'forward'; to: string; mailFrom: string }
+  /** Send over SMTP to `address`: through `relay` hosts (`host[:port]`, in order) or by MX. */
+  | { kind: 'remote'; address: string; relay?: string[] }
+  | DeliveryRejection
+  /** Nothing more to do for this recipient (a filter dropped it, commands consumed it ...). */
+  | { kind: 'discard'; reason: string };
+
+export interface ExpansionOptions {
+  /** AltaVista `MaximumHops` (default 25); reports may make twice as many. */
+  maxHops?: number;
+  /** Where @@FILE copies are written (default: the OS temp dir). */
+  tmpDir?: string;
+  /** Told about commands that could not run or were malformed; processing goes on, as in XMail. */
+  onCommandProblem?: (problem: { file: string; line: string[]; problem: string }) => void;
+}
+
+export const DEFAULT_MAX_HOPS = 25;
+
+/** Who runs a command file: a local account (mailproc.tab) or a custom domain / cmd alias. */
+interface CommandScope {
+  file: string;
+  account?: Account;
+  recipient: { local: string; domain: string; address: string };
+}
+
+export class DeliveryExpander {
+  private readonly policy: DeliveryPolicy;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly router: Router,
+    private readonly options: ExpansionOptions = {},
+  ) {
+    this.policy = new DeliveryPolicy(storage.mail);
+  }
+
+  async expand(request: ExpansionRequest): Promise<DeliveryAction[]> {
+    const hopVerdict = this.checkHops(request);
+    if (hopVerdict) return [hopVerdict];
+    let lookup;
+    try {
+      lookup = await this.router.lookup(request.recipient);
+    } catch (err) {
+      if (err instanceof InvalidNameError)
+        return [reject(553, `5.1.3 <${request.recipient}>: ${err.message}`, true)];
+      throw err;
+    }
+    const files = new MessageFiles(request.openBody, this.options.tmpDir);
+    try {
+      switch (lookup.kind) {
+        case 'unknown-local':
+          return [reject(550, `5.1.1 <${request.recipient}>: no such user here`, true)];
+        case 'redirect':
+          return [forward(lookup.to, reversePath(lookup.holder, request.mailFrom, false))];
+        case 'remote':
+          return await this.expandRemote(request, lookup.domain, files);
+        case 'account':
+          return await this.expandAccount(request, lookup.account, files);
+      }
+    } finally {
+      await files.cleanup();
+    }
+  }
+
+  private checkHops(request: ExpansionRequest): DeliveryAction | null {
+    const max = this.options.maxHops ?? DEFAULT_MAX_HOPS;
+    if (request.mailFrom === '') {
+      return request.hops > 2 * max
+        ? { kind: 'discard', reason: `hop count ${request.hops} exceeds ${2 * max} for a report` }
+        : null;
+    }
+    return request.hops > max
+      ? reject(
+          554,
+          `5.4.6 <${request.recipient}>: hop count exceeded (${request.hops} > ${max}), possible mail loop`,
+          true,
+        )
+      : null;
+  }
+
+  private async expandRemote(
+    request: ExpansionRequest,
+    domain: string,
+    files: MessageFiles,
+  ): Promise<DeliveryAction[]> {
+    const custom = await this.customDomainFile(domain);
+    if (custom === null) return [{ kind: 'remote', address: request.recipient }];
+    const at = request.recipient.lastIndexOf('@');
+    return this.runCommands(request, files, custom.rows, {
+      file: custom.path,
+      recipient: { local: request.recipient.slice(0, at), domain, address: request.recipient },
+    });
+  }
+
+  /** `custdomains/<domain>.tab`, then each parent `.b.c.tab`, then the catch-all `.tab`. */
+  private async customDomainFile(domain: string): Promise<{ path: string; rows: string[][] } | null> {
+    const candidates: string[] = [domain];
+    for (let dot = domain.indexOf('.'); dot >= 0; dot = domain.indexOf('.', dot + 1)) {
+      candidates.push(domain.slice(dot));
+    }
+    candidates.push('');
+    for (const name of candidates) {
+      const filePath = `custdomains/${name}.tab`;
+      const content = await this.storage.files.readFile(filePath);
+      if (content !== null) return { path: filePath, rows: parseTabFile(content.toString('latin1')) };
+    }
+    return null;
+  }
+
+  private async expandAccount(
+    request: ExpansionRequest,
+    account: Account,
+    files: MessageFiles,
+  ): Promise<DeliveryAction[]> {
+    const disabled = this.policy.checkReceive(account);
+    if (disabled) return [disabled];
+
+    const defaultRedirection = attribute(account, 'DefaultRedirection');
+    if (defaultRedirection !== undefined) {
+      return [forward(defaultRedirection, reversePath(account, request.mailFrom, false))];
+    }
+    if (isList(account)) return this.expandList(request, account);
+
+    const mailproc = await this.mailprocRows(account);
+    if (mailproc.rows.length > 0) {
+      return this.runCommands(request, files, mailproc.rows, {
+        file: mailproc.path,
+        account,
+        recipient: { local: account.name, domain: account.domain, address: request.recipient },
+      });
+    }
+    return [await this.store(request, account)];
+  }
+
+  private async expandList(request: ExpansionRequest, list: Account): Promise<DeliveryAction[]> {
+    const members = await this.storage.accounts.listMembers(list);
+    if (numericVar(list, 'ClosedML') !== 0) {
+      const sender = request.mailFrom.toLowerCase();
+      const authUser = request.authUser?.toLowerCase();
+      const mayPost = members.some((member) => {
+        const perms = permsOf(member.perms);
+        const address = member.address.toLowerCase();
+        return (perms.includes('W') && address === sender) || (perms.includes('A') && address === authUser);
+      });
+      if (!mayPost) {
+        return [reject(550, `5.7.1 <${request.recipient}>: only members may post to this list`, true)];
+      }
+    }
+    const mailFrom = reversePath(list, request.mailFrom, true);
+    const actions: DeliveryAction[] = members
+      .filter((member) => permsOf(member.perms).includes('R'))
+      .map((member) => forward(member.address, mailFrom));
+    return actions.length > 0 ? actions : [{ kind: 'discard', reason: 'the list has no receiving members' }];
+  }
+
+  /** The domain's mailproc.tab then the user's (the order usergetmproc shows them in). */
+  private async mailprocRows(account: Account): Promise<{ path: string; rows: string[][] }> {
+    const rows: string[][] = [];
+    const paths: string[] = [];
+    for (const scope of ['domain', 'user'] as const) {
+      const filePath = mailprocPath(account, scope);
+      const content = await this.storage.files.readFile(filePath);
+      if (content === null) continue;
+      paths.push(filePath);
+      rows.push(...parseTabFile(content.toString('latin1')));
+    }
+    return { path: paths.join(' + '), rows };
+  }
+
+  private async store(request: ExpansionRequest, account: Account): Promise<DeliveryAction> {
+    const refusal = await this.policy.checkStore(account, 'delivery', request.size);
+    if (refusal) return refusal;
+    return {
+      kind: 'store',
+      account: { domain: account.domain, name: account.name },
+      folder: 'INBOX',
+      returnPath: await this.mapExternalAlias(request.mailFrom),
+    };
+  }
+
+  /**
+   * XMail's USmlMapAddress: a sender that is the external alias of a local account appears as that
+   * local account in the mailbox (extaliases.tab maps outside addresses of local users back home).
+   */
+  private async mapExternalAlias(mailFrom: string): Promise<string> {
+    const at = mailFrom.lastIndexOf('@');
+    if (at <= 0) return mailFrom;
+    const name = mailFrom.slice(0, at).toLowerCase();
+    const domain = mailFrom.slice(at + 1).toLowerCase();
+    const alias = (await this.storage.routes.listExternalAliases()).find(
+      (entry) => entry.remote.name.toLowerCase() === name && entry.remote.domain.toLowerCase() === domain,
+    );
+    return alias ? `${alias.local.name}@${alias.local.domain}` : mailFrom;
+  }
+
+  /** Runs a command file (XMail USmlProcessCustomMailingFile / custom domain processing). */
+  private async runCommands(
+    request: ExpansionRequest,
+    files: MessageFiles,
+    rows: readonly string[][],
+    scope: CommandScope,
+  ): Promise<DeliveryAction[]> {
+    const actions: DeliveryAction[] = [];
+    const macros = macroSource(request, scope, files);
+    for (const row of rows) {
+      const command = parseMailprocCommand(await substituteMacros(row, macros));
+      const outcome = await this.runCommand(command, request, files, scope);
+      if (outcome.problem)
+        this.options.onCommandProblem?.({ file: scope.file, line: row, problem: outcome.problem });
+      actions.push(...outcome.actions);
+      if (outcome.stop) break;
+    }
+    return actions.length > 0 ? actions : [{ kind: 'discard', reason: `handled by ${scope.file}` }];
+  }
+
+  private async runCommand(
+    command: MailprocCommand,
+    request: ExpansionRequest,
+    files: MessageFiles,
+    scope: CommandScope,
+  ): Promise<{ actions: DeliveryAction[]; stop?: boolean; problem?: string }> {
+    switch (command.kind) {
+      case 'invalid':
+        return { actions: [], problem: command.reason };
+      case 'mailbox':
+        if (!scope.account) return { actions: [], problem: '"mailbox" is only valid in a mailproc.tab' };
+        return { actions: [await this.store(request, scope.account)] };
+      case 'smtp':
+        if (scope.account) return { actions: [], problem: '"smtp" is only valid for custom domains' };
+        return { actions: [{ kind: 'remote', address: request.recipient }] };
+      case 'smtprelay':
+        return { actions: [{ kind: 'remote', address: request.recipient, relay: command.relays }] };
+      case 'redirect':
+      case 'lredirect': {
+        // lredirect sends as the local address (the account, or the custom-domain recipient).
+        const mailFrom =
+          command.kind === 'lredirect'
+            ? scope.account
+              ? `${scope.account.name}@${scope.account.domain}`
+              : scope.recipient.address
+            : scope.account
+              ? reversePath(scope.account, request.mailFrom, false)
+              : request.mailFrom;
+        const actions = command.targets.map((target) =>
+          forward(target.includes('@') ? target : `${scope.recipient.local}@${target}`, mailFrom),
+        );
+        return { actions };
+      }
+      case 'external': {
+        const result = await runProgram(command.argv, command.timeoutMs);
+        if (result.status === 'exited') return { actions: [], stop: result.code === EXTERNAL_EXIT_BREAK };
+        return { actions: [], problem: programProblem(command.argv[0], result) };
+      }
+      case 'filter': {
+        const result = await runProgram(command.argv, command.timeoutMs);
+        if (result.status !== 'exited')
+          return { actions: [], problem: programProblem(command.argv[0], result) };
+        const verdict = filterVerdict(result.code);
+        if (verdict.outcome === 'drop') {
+          return {
+            actions: [{ kind: 'discard', reason: `dropped by filter ${command.argv[0]}` }],
+            stop: true,
+          };
+        }
+        if (verdict.outcome === 'reject') {
+          const why = (await files.rejectionText()) ?? 'message rejected by a filter';
+          return { actions: [reject(554, `5.7.1 <${request.recipient}>: ${why}`, true)], stop: true };
+        }
+        return { actions: [], stop: verdict.stop };
+      }
+    }
+  }
+}
+
+function programProblem(
+  program: string | undefined,
+  result: { status: 'timeout' } | { status: 'failed'; error: string },
+): string {
+  return result.status === 'timeout'
+    ? `${program ?? ''} did not finish in time and was killed`
+    : `${program ?? ''} could not run: ${result.error}`;
+}
+
+function macroSource(request: ExpansionRequest, scope: CommandScope, files: MessageFiles): MacroSource {
+  const values: Record<string, string> = {
+    FROM: request.mailFrom,
+    RCPT: request.recipient,
+    RRCPT: scope.account ? `${scope.account.name}@${scope.account.domain}` : '',
+    MSGID: request.queueId ?? '',
+    MSGREF: request.messageId ?? '',
+    USERAUTH: request.authUser ?? '-',
+  };
+  return {
+    value: (name) => values[name],
+    messageFile: () => files.messageFile(),
+    tempCopy: () => files.tempCopy(),
+  };
+}
+
+/** The first value of an AltaVista attribute (names compared ignoring case), or undefined. */
+function attribute(account: Account, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const values = account.attributes.find(([attr]) => attr.toLowerCase() === lower)?.[1];
+  return values !== undefined && values.length > 0 && values[0] !== '' ? values[0] : undefined;
+}
+
+/** XMail mailing lists (`M`) and AltaVista mailboxes of ClientType MailingList. */
+function isList(account: Account): boolean {
+  return account.kind === 'list' || /^mailinglist\b/i.test(attribute(account, 'ClientType') ?? '');
+}
+
+/** A member's permissions, upper-cased; XMail's default when none were given is `RW`. */
+function permsOf(perms: string): string {
+  return perms === '' ? 'RW' : perms.toUpperCase();
+}
+
+/**
+ * The reverse path of a message this account sends on: null stays null (§2.8, no report loops);
+ * else ReportTarget, else (lists) XMail's ListSender, else the original one.
+ */
+function reversePath(account: Account, original: string, list: boolean): string {
+  if (original === '') return '';
+  return (
+    attribute(account, 'ReportTarget') ?? ((list ? userVar(account, 'ListSender') : undefined) || original)
+  );
+}
+
+function forward(to: string, mailFrom: string): DeliveryAction {
+  return { kind: 'forward', to, mailFrom };
+}
+
+function reject(code: number, text: string, permanent: boolean): DeliveryRejection {
+  return { kind: 'reject', code, text, permanent };
+}
