@@ -44,3 +44,4 @@ export * from './services/expansion.js';
 export * from './services/delivery-policy.js';
 export * from './services/mailproc.js';
 export * from './services/tab-lines.js';
+export * from './services/custom-domains.js';

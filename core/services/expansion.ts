@@ -33,6 +33,7 @@ import {
   type MailprocCommand,
 } from './mailproc.js';
 import type { Router } from './router.js';
+import { findCustomDomainFile } from './custom-domains.js';
 import { parseTabFile } from './tab-lines.js';
 
 export interface ExpansionRequest {
@@ -142,28 +143,13 @@ export class DeliveryExpander {
     domain: string,
     files: MessageFiles,
   ): Promise<DeliveryAction[]> {
-    const custom = await this.customDomainFile(domain);
+    const custom = await findCustomDomainFile(this.storage.files, domain);
     if (custom === null) return [{ kind: 'remote', address: request.recipient }];
     const at = request.recipient.lastIndexOf('@');
     return this.runCommands(request, files, custom.rows, {
       file: custom.path,
       recipient: { local: request.recipient.slice(0, at), domain, address: request.recipient },
     });
-  }
-
-  /** `custdomains/<domain>.tab`, then each parent `.b.c.tab`, then the catch-all `.tab`. */
-  private async customDomainFile(domain: string): Promise<{ path: string; rows: string[][] } | null> {
-    const candidates: string[] = [domain];
-    for (let dot = domain.indexOf('.'); dot >= 0; dot = domain.indexOf('.', dot + 1)) {
-      candidates.push(domain.slice(dot));
-    }
-    candidates.push('');
-    for (const name of candidates) {
-      const filePath = `custdomains/${name}.tab`;
-      const content = await this.storage.files.readFile(filePath);
-      if (content !== null) return { path: filePath, rows: parseTabFile(content.toString('latin1')) };
-    }
-    return null;
   }
 
   private async expandAccount(

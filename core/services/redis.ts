@@ -21,7 +21,8 @@ export class RedisService {
     if (url) return new RedisService(url, undefined);
     const dir = path.join(home, 'redis');
     await mkdir(dir, { recursive: true });
-    const embedded = await startRedisServer({ dir });
+    // AOF with fsync on every write: a queue job behind an SMTP 250 must survive a crash.
+    const embedded = await startRedisServer({ dir, appendOnly: true });
     logger.info({ socket: embedded.socketPath, pid: embedded.pid }, 'started embedded redis-server');
     return new RedisService(embedded.url, embedded);
   }

@@ -1,0 +1,226 @@
+import type { Binary, Collection, Db, ObjectId } from 'mongodb';
+import type {
+  AccountKey,
+  AccountKind,
+  Credential,
+  Envelope,
+  LoginRecord,
+  MimeNode,
+} from '../../core/model/index.js';
+
+/**
+ * The document shapes of every collection. Names compared case-insensitively (account names, list
+ * member addresses, route local parts, admin names) are stored a second time lower-cased (`*Lower`)
+ * so a unique index on that field enforces the case-insensitive uniqueness the ports promise.
+ */
+
+export interface DomainDoc {
+  _id: string;
+  createdAt: Date;
+  /** Set while deleteDomain runs: readers no longer see the domain, addAccount refuses it. */
+  deleting?: boolean;
+}
+
+export interface AliasDomainDoc {
+  _id: string;
+  domain: string;
+  seq: number;
+}
+
+/** `creating` and `deleting` accounts are invisible to readers; see account-lifecycle.ts. */
+export type AccountState = 'creating' | 'ready' | 'deleting';
+
+export interface AccountDoc {
+  /**
+   * `domain/namelower` (see accounts-lookup.ts): the lookup by address is an `_id` equality, the
+   * one filter FerretDB 1.x on SQLite answers from an index.
+   */
+  _id: string;
+  /** This incarnation of the account; folders, messages and members point at it, so a re-created
+   * account of the same name never inherits leftovers of the old one. */
+  accountId: ObjectId;
+  domain: string;
+  name: string;
+  nameLower: string;
+  state: AccountState;
+  stateAt: Date;
+  seq: number;
+  kind: AccountKind;
+  credential: Credential;
+  /** As objects: FerretDB 1.x stores no nested arrays. */
+  vars: { name: string; value: string }[];
+  attributes: { name: string; values: string[] }[];
+  createdAt: Date;
+  lastLogin?: LoginRecord;
+}
+
+export interface MemberDoc {
+  accountId: ObjectId;
+  address: string;
+  addressLower: string;
+  perms: string;
+  seq: number;
+}
+
+export interface RouteDoc {
+  domain: string;
+  local: string;
+  localLower: string;
+  target: AccountKey;
+  /** target.name lower-cased, so routes to an account are found whatever case they were given in. */
+  targetNameLower: string;
+  redirect?: string;
+  origin: 'alias' | 'username';
+  seq: number;
+}
+
+export interface ExternalAliasDoc {
+  remoteDomain: string;
+  remoteName: string;
+  remoteNameLower: string;
+  local: AccountKey;
+  seq: number;
+}
+
+export interface Pop3LinkDoc {
+  localDomain: string;
+  localName: string;
+  localNameLower: string;
+  remoteDomain: string;
+  remoteUser: string;
+  remoteSecret: string;
+  auth: 'CLR' | 'APOP';
+  tls: boolean;
+  enabled: boolean;
+  seq: number;
+  seenUidls: string[];
+}
+
+export interface AdminDoc {
+  _id: string;
+  name: string;
+  secret: string;
+  privileges: string[];
+  createdAt: Date;
+}
+
+export interface BlobDoc {
+  _id: string;
+  size: number;
+  /** False until every chunk is written; an incomplete blob is never handed out. */
+  complete: boolean;
+  createdAt: Date;
+}
+
+/**
+ * One reference to a blob, a document of its own: FerretDB 1.x has no atomic `$inc` (see
+ * claims.ts), while inserting and deleting single documents are atomic everywhere.
+ */
+export interface BlobRefDoc {
+  _id: string;
+  blobId: string;
+}
+
+export interface BlobChunkDoc {
+  blobId: string;
+  n: number;
+  data: Binary;
+}
+
+export interface FolderDoc {
+  _id: ObjectId;
+  accountId: ObjectId;
+  path: string;
+  uidValidity: number;
+  uidNext: number;
+  highestModseq: number;
+  subscribed: boolean;
+  specialUse?: string;
+}
+
+export interface MessageDoc {
+  _id?: ObjectId;
+  accountId: ObjectId;
+  folderId: ObjectId;
+  uid: number;
+  modseq: number;
+  flags: string[];
+  blobId: string;
+  size: number;
+  internalDate: Date;
+  mime: MimeNode;
+  envelope: Envelope;
+}
+
+export interface FileDoc {
+  _id: string;
+  dir: string;
+  content: Binary;
+  size: number;
+}
+
+export interface EventDoc {
+  _id: string;
+  seq: number;
+  log: string;
+  logLower: string;
+  time: Date;
+  type: string;
+  text: string;
+  params: Record<string, string>;
+}
+
+/** A sequence's last value: a hint for claimNext (claims.ts), which makes the values unique. */
+export interface CounterDoc {
+  _id: string;
+  value: number;
+}
+
+/** One number taken in a scope (claims.ts). */
+export interface ClaimDoc {
+  _id: string;
+  scope: string;
+  n: number;
+}
+
+export interface Collections {
+  domains: Collection<DomainDoc>;
+  aliasDomains: Collection<AliasDomainDoc>;
+  accounts: Collection<AccountDoc>;
+  members: Collection<MemberDoc>;
+  routes: Collection<RouteDoc>;
+  externalAliases: Collection<ExternalAliasDoc>;
+  pop3Links: Collection<Pop3LinkDoc>;
+  admins: Collection<AdminDoc>;
+  blobs: Collection<BlobDoc>;
+  blobRefs: Collection<BlobRefDoc>;
+  blobChunks: Collection<BlobChunkDoc>;
+  folders: Collection<FolderDoc>;
+  messages: Collection<MessageDoc>;
+  files: Collection<FileDoc>;
+  events: Collection<EventDoc>;
+  counters: Collection<CounterDoc>;
+  claims: Collection<ClaimDoc>;
+}
+
+export function collections(db: Db): Collections {
+  return {
+    domains: db.collection('domains'),
+    aliasDomains: db.collection('aliasDomains'),
+    accounts: db.collection('accounts'),
+    members: db.collection('members'),
+    routes: db.collection('routes'),
+    externalAliases: db.collection('externalAliases'),
+    pop3Links: db.collection('pop3Links'),
+    admins: db.collection('admins'),
+    blobs: db.collection('blobs'),
+    blobRefs: db.collection('blobRefs'),
+    blobChunks: db.collection('blobChunks'),
+    folders: db.collection('folders'),
+    messages: db.collection('messages'),
+    files: db.collection('files'),
+    events: db.collection('events'),
+    counters: db.collection('counters'),
+    claims: db.collection('claims'),
+  };
+}
