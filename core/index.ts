@@ -36,6 +36,8 @@ export { AdminServiceToken, LockoutServiceToken, SecretBoxToken } from './servic
 export { loadTlsContext, type TlsFiles } from './services/tls.js';
 export * from './services/directory-admin.js';
 export * from './services/frozen-queue.js';
+export * from './services/delivery-queue.js';
+export * from './services/retry-schedule.js';
 export { analyseMime, MimeStructureStream } from './services/mime-structure.js';
 export * from './services/spool.js';
 export { z } from 'zod';
@@ -45,3 +47,4 @@ export * from './services/delivery-policy.js';
 export * from './services/mailproc.js';
 export * from './services/tab-lines.js';
 export * from './services/custom-domains.js';
+export * from './services/dsn.js';

@@ -2,6 +2,11 @@
  * The mail root itself as the FileTree. Paths arrive checked by checkMailRootPath (no `..`); what is
  * left to refuse is a path that leaves the root through a symlink, so every access resolves the
  * deepest existing ancestor with realpath and requires it inside the root.
+ *
+ * The adapter's own records (tables, journals, folders, blobs: layout.ts `isAdapterRecord`) are not
+ * part of the tree: they read as absent and cannot be written, as on the other adapters, whose
+ * trees never held them. Admin protocols change that data through their commands, never by
+ * overwriting a journal.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +22,7 @@ export class FileFileTree implements FileTree {
   constructor(private readonly layout: Layout) {}
 
   async readFile(rel: string): Promise<Buffer | null> {
+    if (this.isRecord(rel)) return null;
     const real = await this.resolve(rel);
     if (real === null) return null;
     try {
@@ -28,6 +34,7 @@ export class FileFileTree implements FileTree {
   }
 
   async writeFile(rel: string, content: Buffer | Readable): Promise<void> {
+    this.refuseRecord(rel);
     const parent = path.dirname(path.join(this.layout.root, rel));
     await this.resolve(path.relative(this.layout.root, parent));
     await fs.mkdir(parent, { recursive: true });
@@ -36,6 +43,7 @@ export class FileFileTree implements FileTree {
   }
 
   async deleteFile(rel: string): Promise<boolean> {
+    this.refuseRecord(rel);
     const parent = await this.resolve(path.dirname(rel));
     if (parent === null) return false;
     try {
@@ -59,7 +67,7 @@ export class FileFileTree implements FileTree {
     }
     const files: FileEntry[] = [];
     for (const entry of entries
-      .filter((e) => e.isFile())
+      .filter((e) => e.isFile() && !this.isRecord(dir === '' || dir === '.' ? e.name : `${dir}/${e.name}`))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       try {
         const { size } = await fs.stat(path.join(real, entry.name));
@@ -69,6 +77,18 @@ export class FileFileTree implements FileTree {
       }
     }
     return files;
+  }
+
+  /** Whether `rel` is, or lies inside, one of the adapter's own records. */
+  private isRecord(rel: string): boolean {
+    const parts = rel.split('/');
+    return parts.some((_, i) => this.layout.isAdapterRecord(parts.slice(0, i + 1).join('/'), i < parts.length - 1));
+  }
+
+  private refuseRecord(rel: string): void {
+    if (this.isRecord(rel)) {
+      throw new InvalidNameError('path', rel, "it holds the file storage's own records; use the admin commands");
+    }
   }
 
   /** Everything under the root except the adapter's own records (layout.ts `isAdapterRecord`). */

@@ -10,7 +10,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -147,6 +147,34 @@ async function* tabFiles(dir: string): AsyncIterable<string> {
 }
 
 function describeCrashTest(): void {
+  describe('file adapter keeps its own records out of the file tree', () => {
+    it('reads them as absent, refuses to write them, and lists only configuration files', async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'mw-file-records-'));
+      const storage = createStorage(`file:${dir}`);
+      await storage.open();
+      try {
+        await storage.domains.addDomain('rec.test');
+        await storage.accounts.addAccount({ domain: 'rec.test', name: 'u', kind: 'user', credential: { scheme: 'none' }, vars: [] });
+        await storage.files.writeFile('domains/rec.test/u/mailproc.tab', Buffer.from('"mailbox"\n'));
+        assert.ok((await readFile(path.join(dir, 'mailusers.tab'), 'utf8')).includes('rec.test'), 'the record exists on disk');
+        assert.equal(await storage.files.readFile('mailusers.tab'), null);
+        assert.equal(await storage.files.readFile('domains/rec.test/u/user.tab'), null);
+        await assert.rejects(storage.files.writeFile('mailusers.tab', Buffer.from('x')), /own records/);
+        await assert.rejects(storage.files.writeFile('blobs/evil', Buffer.from('x')), /own records/);
+        await assert.rejects(storage.files.deleteFile('domains.tab'), /own records/);
+        assert.deepEqual(
+          (await storage.files.listFiles('domains/rec.test/u')).map((f) => f.path),
+          ['domains/rec.test/u/mailproc.tab'],
+        );
+        assert.ok(!(await storage.files.listFiles('')).some((f) => f.path === 'mailusers.tab'));
+        assert.ok((await storage.accounts.getAccount({ domain: 'rec.test', name: 'u' })) !== null, 'records intact');
+      } finally {
+        await storage.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe('file adapter survives SIGKILL mid-write', () => {
     let root = '';
     let storage: Storage;

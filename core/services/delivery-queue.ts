@@ -1,0 +1,29 @@
+import type { InjectionToken } from 'tsyringe';
+import type { Envelope, MimeNode } from '../model/mime.js';
+import type { DsnParams } from './dsn.js';
+
+/** One accepted message waiting for delivery: the spooled body and its SMTP envelope. */
+export interface QueuedMessage {
+  /** Reverse path; '' for the null sender (bounces). */
+  mailFrom: string;
+  recipients: string[];
+  blobId: string;
+  size: number;
+  mime: MimeNode;
+  envelope: Envelope;
+  /** RET/ENVID/NOTIFY/ORCPT as the client gave them (RFC 3461), for the reports we send. */
+  dsn?: DsnParams;
+  /** The SMTP AUTH user that submitted it (mailing-list `A` permission, mailproc @@USERAUTH). */
+  authUser?: string;
+}
+
+/**
+ * The delivery queue (the queue plugin implements it on BullMQ). `enqueue` resolves once the job
+ * is durable, with its queue id; from then on the queue owns the caller's blob reference and
+ * releases it when the message is done. If `enqueue` rejects, the caller still owns it.
+ */
+export interface DeliveryQueue {
+  enqueue(message: QueuedMessage): Promise<string>;
+}
+
+export const DeliveryQueueToken = Symbol.for('mailwright.DeliveryQueue') as InjectionToken<DeliveryQueue>;

@@ -1,0 +1,337 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { InvalidNameError, type DeliveryExpander, type HookBus, type Metrics, type Storage } from '../../core/index.js';
+import type { Forwarder } from './forwarding.js';
+import { hopCount } from './hop-count.js';
+import { pendingRecipients, type DeliveryJobData } from './job.js';
+import { deliverLocally } from './local-delivery.js';
+import { planRecipient } from './recipient-plan.js';
+import type { RemoteDelivery, RemoteOutcome } from './remote-delivery.js';
+import type { ReportLine, Reporter } from './reports.js';
+
+export interface DeliveryWorkerDeps {
+  expander: DeliveryExpander;
+  forwarder: Forwarder;
+  storage: Storage;
+  hooks: HookBus;
+  metrics: Metrics;
+  logger: Logger;
+  remote: RemoteDelivery;
+  reporter: Reporter;
+  maximumHops: number;
+  expiryMs: number;
+  /** Next try of a recipient whose host answered 4xx (no retry state of its own). */
+  minRetryMs: number;
+}
+
+type Outcome =
+  | { status: 'delivered'; destination: string; remoteMta?: string }
+  | { status: 'failed'; error: string; summary: string; remoteMta?: string }
+  | { status: 'deferred'; error: string; retryAt?: Date };
+
+/** Why the whole message stops here, before any recipient is tried. */
+type MessageVerdict =
+  | { kind: 'deliver'; hops: number }
+  | { kind: 'fail'; error: string; summary: string }
+  | { kind: 'discard'; error: string };
+
+/**
+ * The BullMQ processor for delivery jobs. Each try: the message-wide checks (hop limit, expiry),
+ * then every recipient not yet settled, locally or through remote delivery, grouped by
+ * destination domain. Progress is written to the job after each step, so a retry in any process
+ * (after a crash too) redoes only what was not recorded.
+ *
+ * Then: recipients that failed for good are reported to the reverse path (RFC 3464); recipients
+ * deferred put the job back as delayed until their destination's next retry time; a job with
+ * failures ends failed, which is the frozen state an administrator can list, read, resubmit or
+ * delete; a job with every recipient delivered releases the queue's reference to the body.
+ */
+export function createDeliveryProcessor(
+  deps: DeliveryWorkerDeps,
+): (job: Job<DeliveryJobData>, token?: string) => Promise<void> {
+  return async (job, token) => {
+    const queueId = job.id as string;
+    const data: DeliveryJobData = structuredClone(job.data);
+    const log = (line: string): Promise<number> => job.log(`${new Date().toISOString()} ${line}`);
+    data.tries += 1;
+    data.lastTryAt = new Date().toISOString();
+    await job.updateData(data);
+    const pending = pendingRecipients(data);
+    await log(`try ${data.tries}: ${pending.join(', ')}`);
+
+    const outcomes = new Map<string, Outcome>();
+    const record = async (recipient: string, outcome: Outcome): Promise<void> => {
+      outcomes.set(recipient, outcome);
+      if (outcome.status === 'deferred') data.deferred[recipient] = outcome.error;
+      else {
+        data.settled.push(recipient);
+        delete data.deferred[recipient];
+        if (outcome.status === 'failed') data.failures.push({ recipient, ...outcome });
+        else data.progressAt = new Date().toISOString();
+      }
+      await job.updateData(data);
+    };
+
+    const verdict = await messageVerdict(deps, data);
+    if (verdict.kind === 'discard') {
+      deps.logger.error({ queueId, error: verdict.error }, 'report over the hop limit discarded');
+      await log(`discarded: ${verdict.error}`);
+      for (const recipient of pending)
+        await record(recipient, { status: 'delivered', destination: 'discarded' });
+      await deps.hooks.emit('bounced', { queueId, recipient: pending.join(','), error: verdict.error });
+    } else if (verdict.kind === 'fail') {
+      for (const recipient of pending) await record(recipient, { status: 'failed', ...verdict });
+    } else {
+      const markDone = async (actionKey: string): Promise<void> => {
+        (data.settledActions ??= []).push(actionKey);
+        await job.updateData(data);
+      };
+      // The expansion counts the hops the message made before reaching us; our own Received is one.
+      const hopsBefore = Math.max(0, verdict.hops - 1);
+      await deliverPending(deps, data, queueId, hopsBefore, pending, record, markDone, log);
+    }
+    if (verdict.kind !== 'discard') await announce(deps, queueId, outcomes, log);
+    await reportSettled(deps, data, outcomes, log);
+    await job.updateData(data);
+
+    const deferred = [...outcomes.values()].filter((outcome) => outcome.status === 'deferred');
+    if (deferred.length > 0) {
+      await job.moveToDelayed(nextTry(deps, data, deferred), token);
+      throw new DelayedError();
+    }
+    if (data.failures.length > 0) {
+      await log(
+        'frozen: ' + data.failures.map((failure) => `${failure.recipient}: ${failure.error}`).join('; '),
+      );
+      throw new UnrecoverableError(data.failures.map((failure) => failure.error).join('; '));
+    }
+    if (!data.blobReleased) {
+      // Recorded first: after a crash here the blob leaks, which is safer than releasing twice
+      // (a second release would drop a mailbox's reference).
+      data.blobReleased = true;
+      await job.updateData(data);
+      await deps.storage.blobs.releaseBlob(data.blobId);
+    }
+  };
+}
+
+async function messageVerdict(deps: DeliveryWorkerDeps, data: DeliveryJobData): Promise<MessageVerdict> {
+  const hops = await hopCount(deps.storage.blobs, data.blobId, data.mime.bodyStart);
+  const limit = data.mailFrom === '' ? 2 * deps.maximumHops : deps.maximumHops;
+  if (hops > limit) {
+    const error = `554 5.4.6 Hop count exceeded (${hops} > ${limit}): possible mail loop`;
+    return data.mailFrom === ''
+      ? { kind: 'discard', error }
+      : { kind: 'fail', error, summary: 'Hop count exceeded' };
+  }
+  if (Date.now() - Date.parse(data.progressAt) > deps.expiryMs) {
+    const last = Object.values(data.deferred).at(-1);
+    return {
+      kind: 'fail',
+      error: `451 4.4.7 Message expired after no progress since ${data.progressAt}${last ? `; last error: ${last}` : ''}`,
+      summary: 'Message expired',
+    };
+  }
+  return { kind: 'deliver', hops };
+}
+
+/** Where one planned action of a recipient goes, for the steps that are batched. */
+interface Pending {
+  recipient: string;
+  key: string;
+}
+
+/**
+ * Expands every pending recipient (recipient-plan.ts), then carries out its actions: local stores
+ * one by one, forwards in one new message per reverse path, remote sends in one transaction per
+ * destination domain. A recipient's outcome is the worst of its actions' (deferred, then failed,
+ * then delivered). Only actions that succeeded are recorded as done: a retry, or an administrator's
+ * resubmission of a frozen message, repeats the others and never the copies already made.
+ */
+async function deliverPending(
+  deps: DeliveryWorkerDeps,
+  data: DeliveryJobData,
+  queueId: string,
+  hops: number,
+  pending: string[],
+  record: (recipient: string, outcome: Outcome) => Promise<void>,
+  markDone: (actionKey: string) => Promise<void>,
+  log: (line: string) => Promise<number>,
+): Promise<void> {
+  const outcomes = new Map<string, Outcome[]>(pending.map((recipient) => [recipient, []]));
+  const note = (recipient: string, outcome: Outcome) => outcomes.get(recipient)!.push(outcome);
+  const done = new Set(data.settledActions ?? []);
+  const forwards = new Map<string, (Pending & { to: string })[]>();
+  const remote = new Map<string, (Pending & { address: string })[]>();
+  const openBody = () => deps.storage.blobs.openBlob(data.blobId);
+
+  for (const recipient of pending) {
+    let planned;
+    try {
+      planned = await planRecipient(deps.expander, data, queueId, recipient, hops, openBody);
+    } catch (err) {
+      if (!(err instanceof InvalidNameError)) throw err;
+      note(recipient, { status: 'failed', error: `553 5.1.3 <${recipient}>: ${err.message}`, summary: 'Bad address' });
+      continue;
+    }
+    for (const { key, action } of planned) {
+      if (done.has(key)) continue;
+      switch (action.kind) {
+        case 'store': {
+          const outcome = await deliverLocally(deps.storage, data, recipient, action.account);
+          if (outcome.status === 'delivered') await markDone(key);
+          note(recipient, outcome.status === 'delivered' ? outcome : { ...outcome, summary: 'No such mailbox' });
+          break;
+        }
+        case 'forward':
+          forwards.set(action.mailFrom, [...(forwards.get(action.mailFrom) ?? []), { recipient, key, to: action.to }]);
+          break;
+        case 'remote': {
+          const domain = action.address.slice(action.address.lastIndexOf('@') + 1).toLowerCase();
+          remote.set(domain, [...(remote.get(domain) ?? []), { recipient, key, address: action.address }]);
+          break;
+        }
+        case 'reject':
+          note(
+            recipient,
+            action.permanent
+              ? { status: 'failed', error: `${action.code} ${action.text}`, summary: 'Delivery refused' }
+              : { status: 'deferred', error: `${action.code} ${action.text}` },
+          );
+          break;
+        case 'discard':
+          await log(`${recipient}: ${action.reason}`);
+          note(recipient, { status: 'delivered', destination: 'discarded' });
+          await markDone(key);
+          break;
+      }
+    }
+  }
+
+  for (const [mailFrom, targets] of forwards) {
+    const id = await deps.forwarder.forward(data, queueId, mailFrom, [...new Set(targets.map((t) => t.to))]);
+    await log(`forwarded to ${targets.map((t) => t.to).join(', ')} as ${id}`);
+    for (const { recipient, key, to } of targets) {
+      note(recipient, { status: 'delivered', destination: `forwarded to ${to}` });
+      await markDone(key);
+    }
+  }
+
+  await Promise.all(
+    [...remote].map(async ([domain, targets]) => {
+      const results = await deps.remote.send(
+        domain,
+        {
+          mailFrom: data.mailFrom,
+          recipients: [...new Set(targets.map((t) => t.address))],
+          size: data.size,
+          dsn: data.dsn,
+          open: openBody,
+        },
+        async (line) => void (await log(line)),
+      );
+      for (const result of results) {
+        const outcome = remoteOutcome(result);
+        for (const target of targets.filter((t) => t.address === result.recipient)) {
+          note(target.recipient, outcome);
+          if (outcome.status === 'delivered') await markDone(target.key);
+        }
+      }
+    }),
+  );
+
+  for (const [recipient, results] of outcomes) await record(recipient, combine(results));
+}
+
+/** A recipient's outcome from its actions': any deferral defers it, else any failure fails it. */
+function combine(results: Outcome[]): Outcome {
+  const deferred = results.find((r) => r.status === 'deferred');
+  if (deferred) return deferred;
+  const failed = results.find((r) => r.status === 'failed');
+  if (failed) return failed;
+  const delivered = results.filter((r): r is Extract<Outcome, { status: 'delivered' }> => r.status === 'delivered');
+  if (delivered.length === 0) return { status: 'delivered', destination: 'nothing to deliver' };
+  const remoteMta = delivered.find((r) => r.remoteMta)?.remoteMta;
+  return { status: 'delivered', destination: delivered.map((r) => r.destination).join(', '), remoteMta };
+}
+
+function remoteOutcome(result: RemoteOutcome): Outcome {
+  switch (result.status) {
+    case 'delivered':
+      return { status: 'delivered', destination: `smtp:${result.remoteMta}`, remoteMta: result.remoteMta };
+    case 'failed':
+      return { status: 'failed', error: result.reply, summary: result.summary, remoteMta: result.remoteMta };
+    case 'deferred':
+      return { status: 'deferred', error: result.reply, retryAt: result.retryAt };
+  }
+}
+
+/** Hooks, metrics and the job log for this try's outcomes. */
+async function announce(
+  deps: DeliveryWorkerDeps,
+  queueId: string,
+  outcomes: Map<string, Outcome>,
+  log: (line: string) => Promise<number>,
+): Promise<void> {
+  for (const [recipient, outcome] of outcomes) {
+    if (outcome.status === 'delivered') {
+      deps.metrics.countMessage('delivered');
+      await log(`${recipient}: delivered to ${outcome.destination}`);
+      await deps.hooks.emit('delivered', { queueId, recipient, destination: outcome.destination });
+    } else if (outcome.status === 'failed') {
+      deps.metrics.countMessage('bounced');
+      deps.logger.warn({ queueId, recipient, error: outcome.error }, 'delivery failed permanently');
+      await log(`${recipient}: failed: ${outcome.error}`);
+      await deps.hooks.emit('bounced', { queueId, recipient, error: outcome.error });
+    } else {
+      const retryAt = outcome.retryAt ?? new Date(Date.now() + deps.minRetryMs);
+      deps.metrics.countMessage('deferred');
+      await log(`${recipient}: deferred until ${retryAt.toISOString()}: ${outcome.error}`);
+      await deps.hooks.emit('deferred', { queueId, recipient, error: outcome.error, retryAt });
+    }
+  }
+}
+
+/** Reports failures (and successes where NOTIFY asks for them) not reported yet. */
+async function reportSettled(
+  deps: DeliveryWorkerDeps,
+  data: DeliveryJobData,
+  outcomes: Map<string, Outcome>,
+  log: (line: string) => Promise<number>,
+): Promise<void> {
+  const lines: ReportLine[] = [];
+  for (const [recipient, outcome] of outcomes) {
+    if (outcome.status === 'deferred' || data.reported.includes(recipient)) continue;
+    if (outcome.status === 'failed') {
+      lines.push({
+        recipient,
+        action: 'failed',
+        reply: outcome.error,
+        summary: outcome.summary,
+        remoteMta: outcome.remoteMta,
+      });
+    } else if (outcome.destination !== 'discarded') {
+      lines.push({
+        recipient,
+        action: outcome.remoteMta ? 'relayed' : 'delivered',
+        reply: '250 2.0.0 delivered',
+        summary: outcome.remoteMta ? `Relayed to ${outcome.remoteMta}` : 'Delivered',
+        remoteMta: outcome.remoteMta,
+      });
+    }
+  }
+  if (lines.length === 0) return;
+  const reportId = await deps.reporter.report(data, lines);
+  data.reported.push(...lines.map((line) => line.recipient));
+  if (reportId) await log(`report to <${data.mailFrom}> queued as ${reportId}`);
+}
+
+/** The earliest retry time among the deferred recipients, never past the expiry time. */
+function nextTry(deps: DeliveryWorkerDeps, data: DeliveryJobData, deferred: Outcome[]): number {
+  const now = Date.now();
+  const times = deferred.map((outcome) =>
+    outcome.status === 'deferred' && outcome.retryAt ? outcome.retryAt.getTime() : now + deps.minRetryMs,
+  );
+  const expiresAt = Date.parse(data.progressAt) + deps.expiryMs + 1;
+  return Math.max(now + 1, Math.min(...times, expiresAt));
+}

@@ -1,0 +1,142 @@
+import { Readable } from 'node:stream';
+import type { Job, Queue } from 'bullmq';
+import type {
+  FrozenMessage,
+  FrozenMessageRef,
+  FrozenQueue,
+  RetrySchedule,
+  Storage,
+} from '../../core/index.js';
+import { wildMatchIgnoreCase } from '../../core/services/wildmatch.js';
+import { pendingRecipients, type DeliveryJobData } from './job.js';
+import type { Reporter } from './reports.js';
+
+/**
+ * The XMail admin view of the BullMQ queue. Frozen messages are the jobs in BullMQ's failed set;
+ * the message file name is the job id and both spool levels are 0. Deferred messages are the
+ * delayed jobs.
+ */
+export class BullFrozenQueue implements FrozenQueue {
+  constructor(
+    private readonly queue: Queue<DeliveryJobData>,
+    private readonly storage: Storage,
+    private readonly reporter: Reporter,
+    private readonly retry: RetrySchedule,
+    /** The retry-schedule key of a recipient domain (the smarthost when one is set). */
+    private readonly destinationOf: (domain: string) => string,
+  ) {}
+
+  async list(): Promise<FrozenMessage[]> {
+    const jobs = await this.queue.getFailed(0, -1);
+    return jobs.map((job) => ({
+      lev0: 0,
+      lev1: 0,
+      id: job.id as string,
+      from: job.data.mailFrom,
+      rcpt: (job.data.failures.length > 0
+        ? job.data.failures.map((failure) => failure.recipient)
+        : pendingRecipients(job.data)
+      ).join(','),
+      lastTry: new Date(job.data.lastTryAt ?? job.finishedOn ?? job.timestamp),
+      size: job.data.size,
+      tryCount: job.data.tries,
+    }));
+  }
+
+  /** Back on the queue: the failed recipients are tried again, and expiry counts from now. */
+  async submit(ref: FrozenMessageRef): Promise<boolean> {
+    const job = await this.frozen(ref);
+    if (!job) return false;
+    const failed = new Set(job.data.failures.map((failure) => failure.recipient));
+    await job.updateData({
+      ...job.data,
+      settled: job.data.settled.filter((recipient) => !failed.has(recipient)),
+      failures: [],
+      reported: job.data.reported.filter((recipient) => !failed.has(recipient)),
+      progressAt: new Date().toISOString(),
+    });
+    await job.log(`${new Date().toISOString()} resubmitted by an administrator`);
+    await job.retry('failed');
+    return true;
+  }
+
+  /**
+   * Removes a frozen or waiting message. Recipients neither delivered nor already reported get a
+   * report "deleted by administrator" (AltaVista §2.12). A message being delivered right now
+   * cannot be deleted (false).
+   */
+  async delete(ref: FrozenMessageRef): Promise<boolean> {
+    const job = await this.job(ref);
+    if (!job || (await job.isActive())) return false;
+    const unreported = pendingRecipients(job.data).filter(
+      (recipient) => !job.data.reported.includes(recipient),
+    );
+    if (unreported.length > 0) {
+      await this.reporter.report(
+        job.data,
+        unreported.map((recipient) => ({
+          recipient,
+          action: 'failed',
+          reply: `550 5.0.0 Message deleted by administrator${job.data.deferred[recipient] ? `; last error: ${job.data.deferred[recipient]}` : ''}`,
+          summary: 'Message deleted by administrator',
+        })),
+      );
+    }
+    await job.remove();
+    if (!job.data.blobReleased) await this.storage.blobs.releaseBlob(job.data.blobId);
+    return true;
+  }
+
+  async log(ref: FrozenMessageRef): Promise<Readable | null> {
+    const job = await this.job(ref);
+    if (!job) return null;
+    const { logs } = await this.queue.getJobLogs(job.id as string, 0, -1, true);
+    return Readable.from([logs.map((line) => line + '\r\n').join('')]);
+  }
+
+  /** XMail's spool file shape: envelope lines, `<<MAIL-DATA>>`, then the message as stored. */
+  async message(ref: FrozenMessageRef): Promise<Readable | null> {
+    const job = await this.job(ref);
+    if (!job || job.data.blobReleased) return null;
+    const envelope = [
+      `${job.data.queuedAt}`,
+      `${job.id}`,
+      `MAIL FROM:<${job.data.mailFrom}>`,
+      ...job.data.recipients.map((recipient) => `RCPT TO:<${recipient}>`),
+      '<<MAIL-DATA>>',
+    ].join('\r\n');
+    const body = await this.storage.blobs.openBlob(job.data.blobId);
+    return Readable.from(
+      (async function* () {
+        yield Buffer.from(envelope + '\r\n');
+        for await (const chunk of body) yield chunk as Buffer;
+      })(),
+    );
+  }
+
+  async rescheduleDeferred(pattern: string): Promise<number> {
+    let count = 0;
+    for (const job of await this.queue.getDelayed(0, -1)) {
+      const matching = pendingRecipients(job.data).filter((recipient) =>
+        wildMatchIgnoreCase(recipient, pattern),
+      );
+      if (matching.length === 0) continue;
+      for (const recipient of matching) {
+        await this.retry.reset(this.destinationOf(recipient.slice(recipient.lastIndexOf('@') + 1)));
+      }
+      await job.promote();
+      count++;
+    }
+    return count;
+  }
+
+  private async job(ref: FrozenMessageRef): Promise<Job<DeliveryJobData> | null> {
+    if (!/^[\w.-]+$/.test(ref.id)) return null;
+    return (await this.queue.getJob(ref.id)) ?? null;
+  }
+
+  private async frozen(ref: FrozenMessageRef): Promise<Job<DeliveryJobData> | null> {
+    const job = await this.job(ref);
+    return job && (await job.isFailed()) ? job : null;
+  }
+}

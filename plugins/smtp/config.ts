@@ -1,0 +1,47 @@
+import { hostname } from 'node:os';
+import { z } from '../../core/index.js';
+
+const MiB = 1024 * 1024;
+
+/** `plugins.smtp` settings; both listeners (smtp, submission) share them. */
+export const smtpConfigSchema = z.strictObject({
+  /** Name in the greeting, EHLO reply and Received headers. */
+  hostname: z.string().min(1).default(hostname()),
+  /** Octets of one message (advertised with SIZE). */
+  maxMessageSize: z
+    .number()
+    .int()
+    .positive()
+    .default(25 * MiB),
+  maxRecipients: z.number().int().positive().default(100),
+  /** A session that stays silent this long is closed. */
+  idleTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .default(5 * 60_000),
+  /** Simultaneous sessions from one IP address, per process. */
+  maxConnectionsPerIp: z.number().int().positive().default(20),
+  /**
+   * Clients in these networks may relay to remote domains without AUTH. Loopback by default, so a
+   * local program can send; set [] to require AUTH from everyone.
+   */
+  trustedNetworks: z.array(z.string().min(1)).default(['127.0.0.1/8', '::1/128']),
+  /**
+   * Pause before the greeting; a client that talks before it is refused ("early talker", a
+   * spam-bot habit). smtp-server hard-codes 100 ms, which caps a server at a few hundred
+   * sessions per second; 0 greets at once. Raise it on a public port 25 if spam bots bother you.
+   */
+  earlyTalkerDelayMs: z.number().int().min(0).max(60_000).default(0),
+  /** Look up the client's host name (for Received headers); costs a DNS query per session. */
+  reverseDns: z.boolean().default(true),
+  /**
+   * Certificate for STARTTLS and smtps (PEM file paths). Without it the installation's self-signed
+   * certificate (made once in <home>/tls/) is used, so TLS always works.
+   */
+  tls: z.strictObject({ key: z.string().min(1), cert: z.string().min(1) }).optional(),
+  /** AUTH before STARTTLS (passwords in clear text): only for loopback tests and old clients. */
+  allowInsecureAuth: z.boolean().default(false),
+});
+
+export type SmtpConfig = z.output<typeof smtpConfigSchema>;

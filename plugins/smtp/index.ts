@@ -1,0 +1,67 @@
+import {
+  DeliveryQueueToken,
+  DirectoryServiceToken,
+  RouterToken,
+  definePlugin,
+  DeliveryPolicy,
+  loadTlsContext,
+  Tokens,
+} from '../../core/index.js';
+import { smtpConfigSchema, type SmtpConfig } from './config.js';
+import { PerAddressLimit } from './connection-limit.js';
+import { openSmtpListener, type OpenListener } from './listener.js';
+import { NetworkList } from './trusted-networks.js';
+
+const LISTENERS = ['smtp', 'submission', 'smtps'] as const;
+
+/**
+ * The SMTP server on three listeners: `smtp` (MX and trusted senders; AUTH optional),
+ * `submission` (AUTH required, STARTTLS) and `smtps` (submission over implicit TLS). Accepted messages are spooled and handed to the delivery queue
+ * before the 250 reply.
+ */
+export default definePlugin<SmtpConfig>({
+  name: 'smtp',
+  version: '0.1.0',
+  needs: ['storage', 'redis'],
+  dependsOn: ['queue'],
+  listeners: [...LISTENERS],
+  configSchema: smtpConfigSchema,
+  async start(ctx) {
+    const storage = ctx.container.resolve(Tokens.Storage);
+    const services = {
+      config: ctx.config,
+      directory: ctx.container.resolve(DirectoryServiceToken),
+      router: ctx.container.resolve(RouterToken),
+      queue: ctx.container.resolve(DeliveryQueueToken),
+      blobs: storage.blobs,
+      files: storage.files,
+      policy: new DeliveryPolicy(storage.mail),
+      hooks: ctx.hooks,
+      metrics: ctx.metrics,
+      logger: ctx.logger,
+      trusted: new NetworkList(ctx.config.trustedNetworks),
+      perAddress: new PerAddressLimit(ctx.config.maxConnectionsPerIp),
+      tls: await loadTlsContext(ctx.home, ctx.config.tls),
+    };
+    const open: OpenListener[] = [];
+    const closeAll = async (): Promise<void> => {
+      await Promise.all(open.map((listener) => listener.close()));
+    };
+    try {
+      for (const name of LISTENERS) {
+        const listener = await openSmtpListener(name, ctx.listenAddress(name), services);
+        open.push(listener);
+        ctx.announce(name, listener.address);
+      }
+    } catch (err) {
+      await closeAll();
+      throw err;
+    }
+    const drop = (): void => open.forEach((listener) => listener.dropSessions());
+    ctx.shutdownSignal.addEventListener('abort', drop);
+    return async () => {
+      await closeAll();
+      ctx.shutdownSignal.removeEventListener('abort', drop);
+    };
+  },
+});

@@ -1,0 +1,68 @@
+import type { AddressInfo } from 'node:net';
+import type { ListenAddress } from '../../core/index.js';
+import { MailwrightSmtpServer } from './mailwright-smtp-server.js';
+import type { SmtpServices } from './session-handlers.js';
+import { sessionHandlers } from './session-handlers.js';
+
+export interface OpenListener {
+  address: ListenAddress;
+  /** Stops accepting, lets sessions finish (smtp-server's close timeout bounds the wait). */
+  close(): Promise<void>;
+  /** Ends every session still open, now. */
+  dropSessions(): void;
+}
+
+export type SmtpListenerName = 'smtp' | 'submission' | 'smtps';
+
+/**
+ * One SMTP listener: `smtp` (MX and trusted senders; AUTH optional), `submission` (AUTH required
+ * before MAIL; STARTTLS) or `smtps` (submission over implicit TLS, RFC 8314).
+ */
+export async function openSmtpListener(
+  listener: SmtpListenerName,
+  where: ListenAddress,
+  services: SmtpServices,
+): Promise<OpenListener> {
+  const { config, logger } = services;
+  const server = new MailwrightSmtpServer(
+    {
+      name: config.hostname,
+      banner: 'Mailwright ESMTP',
+      size: config.maxMessageSize,
+      authMethods: ['PLAIN', 'LOGIN'],
+      authOptional: listener === 'smtp',
+      allowInsecureAuth: config.allowInsecureAuth,
+      key: services.tls.key as Buffer,
+      cert: services.tls.cert as Buffer,
+      minVersion: services.tls.minVersion,
+      secure: listener === 'smtps',
+      hideENHANCEDSTATUSCODES: false,
+      // DSN parameters (RET, ENVID, NOTIFY, ORCPT) are kept for the reports we generate.
+      hideDSN: false,
+      socketTimeout: config.idleTimeoutMs,
+      disableReverseLookup: !config.reverseDns,
+      // smtp-server's own log lines would bypass pino; the handlers log what matters.
+      logger: false,
+      ...sessionHandlers(listener, services),
+    },
+    config.earlyTalkerDelayMs,
+  );
+  server.on('error', (err) => logger.warn({ err, listener }, 'SMTP connection error'));
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(where.port, where.host, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    address: { host: where.host, port: (server.server.address() as AddressInfo).port },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    dropSessions: () => {
+      for (const connection of server.connections) {
+        connection.send(421, '4.3.2 Server shutting down');
+        connection.close();
+      }
+    },
+  };
+}

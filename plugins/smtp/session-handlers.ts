@@ -1,0 +1,295 @@
+import type { SecureContextOptions } from 'node:tls';
+import type { SmtpListenerName } from './listener.js';
+import type { Logger } from 'pino';
+import type {
+  SMTPServerAddress,
+  SMTPServerAuthentication,
+  SMTPServerDataStream,
+  SMTPServerOptions,
+  SMTPServerSession,
+} from 'smtp-server';
+import {
+  findCustomDomainFile,
+  InvalidNameError,
+  MessageTooLargeError,
+  spoolMessage,
+  type BlobStore,
+  type DeliveryPolicy,
+  type DsnNotify,
+  type DsnParams,
+  type DeliveryQueue,
+  type DirectoryService,
+  type FileTree,
+  type HookBus,
+  type Metrics,
+  type Router,
+} from '../../core/index.js';
+import type { SmtpConfig } from './config.js';
+import type { PerAddressLimit } from './connection-limit.js';
+import { hookReply, smtpError } from './smtp-reply.js';
+import type { NetworkList } from './trusted-networks.js';
+
+export interface SmtpServices {
+  config: SmtpConfig;
+  directory: DirectoryService;
+  router: Router;
+  queue: DeliveryQueue;
+  blobs: BlobStore;
+  hooks: HookBus;
+  metrics: Metrics;
+  logger: Logger;
+  trusted: NetworkList;
+  perAddress: PerAddressLimit;
+  /** Recipient limits checked at RCPT (ReceiveEnable, MaxMessageSize, quota). */
+  policy: DeliveryPolicy;
+  /** The mail root, for custom domain files. */
+  files: FileTree;
+  /** Key and certificate for STARTTLS and the implicit-TLS listener. */
+  tls: SecureContextOptions;
+}
+
+/** What we remember about one session besides smtp-server's own session object. */
+interface SessionState {
+  /** The HELO name the helo hook last approved. */
+  heloChecked?: string;
+  /** Recipients of the current transaction that route to local mailboxes. */
+  localRecipients: Set<string>;
+}
+
+type Handlers = Required<
+  Pick<SMTPServerOptions, 'onConnect' | 'onAuth' | 'onMailFrom' | 'onRcptTo' | 'onData' | 'onClose'>
+>;
+
+/**
+ * The SMTP session phases for one listener (`smtp`, `submission` or `smtps`), each a small async function:
+ * built-in policy first (limits, routing, relaying), then the hooks, whose reject or defer becomes
+ * the reply. The HELO name goes through the `helo` hook at the first MAIL FROM after it, since
+ * smtp-server has no HELO callback (Postfix delays HELO rejections the same way).
+ */
+export function sessionHandlers(listener: SmtpListenerName, services: SmtpServices): Handlers {
+  const { config, hooks, metrics, logger } = services;
+  const sessions = new Map<string, SessionState>();
+
+  const onConnect = async (session: SMTPServerSession): Promise<void> => {
+    if (!services.perAddress.acquire(session.remoteAddress)) {
+      throw smtpError(421, '4.7.0 Too many connections from your address, try again later');
+    }
+    sessions.set(session.id, { localRecipients: new Set() });
+    metrics.connections.inc({ protocol: listener });
+    metrics.activeConnections.inc({ protocol: listener });
+    const refusal = hookReply(
+      await hooks.run('connect', {
+        protocol: listener,
+        remoteAddress: session.remoteAddress,
+        localAddress: session.localAddress,
+        sessionId: session.id,
+      }),
+    );
+    if (refusal) throw refusal;
+  };
+
+  const onClose = (session: SMTPServerSession): void => {
+    if (!sessions.delete(session.id)) return;
+    services.perAddress.release(session.remoteAddress);
+    metrics.activeConnections.dec({ protocol: listener });
+  };
+
+  const onAuth = async (
+    username: string,
+    password: string,
+    session: SMTPServerSession,
+  ): Promise<{ user: string }> => {
+    const account = await services.directory.authenticate(username, password);
+    const refusal = hookReply(
+      await hooks.run('auth', {
+        protocol: listener,
+        sessionId: session.id,
+        username,
+        remoteAddress: session.remoteAddress,
+        success: account !== null,
+      }),
+    );
+    if (refusal) throw refusal;
+    if (!account) throw smtpError(535, '5.7.8 Authentication credentials invalid');
+    return { user: `${account.name}@${account.domain}` };
+  };
+
+  const onMailFrom = async (address: string, session: SMTPServerSession): Promise<void> => {
+    const state = stateOf(session);
+    state.localRecipients.clear();
+    const heloName = session.hostNameAppearsAs || '';
+    if (state.heloChecked !== heloName) {
+      const refusal = hookReply(await hooks.run('helo', { sessionId: session.id, hostname: heloName }));
+      if (refusal) throw refusal;
+      state.heloChecked = heloName;
+    }
+    const refusal = hookReply(
+      await hooks.run('mail', {
+        sessionId: session.id,
+        remoteAddress: session.remoteAddress,
+        user: userOf(session),
+        address,
+      }),
+    );
+    if (refusal) throw refusal;
+  };
+
+  const onRcptTo = async (address: string, session: SMTPServerSession): Promise<void> => {
+    if (session.envelope.rcptTo.length >= config.maxRecipients) {
+      throw smtpError(452, '4.5.3 Too many recipients');
+    }
+    let resolution;
+    try {
+      resolution = await services.router.resolve(address);
+    } catch (err) {
+      if (err instanceof InvalidNameError) throw smtpError(553, `5.1.3 <${address}>: ${err.message}`);
+      throw err;
+    }
+    if (resolution.kind === 'unknown-local') {
+      throw smtpError(550, `5.1.1 <${address}>: Recipient address rejected: no such user here`);
+    }
+    if (resolution.kind === 'remote' && !session.user && !services.trusted.has(session.remoteAddress)) {
+      // A custom domain (custdomains/*.tab) is handled here: no relay permission needed.
+      if (!(await findCustomDomainFile(services.files, resolution.domain))) {
+        throw smtpError(554, `5.7.1 <${address}>: Relaying denied`);
+      }
+    }
+    if (resolution.kind === 'local') {
+      const account = resolution.account;
+      const args = session.envelope.mailFrom ? session.envelope.mailFrom.args : false;
+      const declaredSize = Number(args ? args.SIZE : NaN);
+      const rejection =
+        account.kind === 'list'
+          ? services.policy.checkReceive(account)
+          : await services.policy.checkStore(account, 'rcpt', Number.isFinite(declaredSize) ? declaredSize : undefined);
+      if (rejection) throw smtpError(rejection.code, rejection.text);
+    }
+    const refusal = hookReply(
+      await hooks.run('rcpt', {
+        sessionId: session.id,
+        remoteAddress: session.remoteAddress,
+        user: userOf(session),
+        mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+        address,
+      }),
+    );
+    if (refusal) throw refusal;
+    if (resolution.kind === 'local') stateOf(session).localRecipients.add(address);
+  };
+
+  const onData = async (body: SMTPServerDataStream, session: SMTPServerSession): Promise<string> => {
+    const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address);
+    const allLocal = recipients.every((rcpt) => stateOf(session).localRecipients.has(rcpt));
+    let spooled;
+    try {
+      spooled = await spoolMessage(services.blobs, {
+        body,
+        // Return-Path belongs to final delivery; a message also leaving for remote domains must
+        // not carry it, and the spooled body is shared by all recipients.
+        returnPath: allLocal ? mailFrom : undefined,
+        maxBytes: config.maxMessageSize,
+        received: {
+          heloName: session.hostNameAppearsAs || '',
+          remoteAddress: session.remoteAddress,
+          remoteHost:
+            session.clientHostname && !session.clientHostname.startsWith('[')
+              ? session.clientHostname
+              : undefined,
+          byHost: config.hostname,
+          protocol: session.transmissionType || 'ESMTP',
+          id: session.id,
+          recipient: recipients.length === 1 ? recipients[0] : undefined,
+        },
+      });
+    } catch (err) {
+      if (err instanceof MessageTooLargeError) throw smtpError(552, `5.3.4 ${err.message}`);
+      throw err;
+    }
+    try {
+      const refusal = hookReply(
+        await hooks.run('data', {
+          sessionId: session.id,
+          envelope: { mailFrom, rcptTo: recipients },
+          size: spooled.size,
+          messageId: spooled.envelope.messageId,
+        }),
+      );
+      if (refusal) throw refusal;
+      const queueId = await services.queue.enqueue({
+        mailFrom,
+        recipients,
+        ...spooled,
+        dsn: dsnParams(session),
+        authUser: userOf(session),
+      });
+      metrics.countMessage('accepted');
+      return `Ok: queued as ${queueId}`;
+    } catch (err) {
+      // Not queued: the blob reference is still ours.
+      await services.blobs.releaseBlob(spooled.blobId).catch((releaseErr: unknown) => {
+        logger.error(
+          { err: releaseErr, blobId: spooled.blobId },
+          'releasing an unqueued message body failed',
+        );
+      });
+      throw err;
+    }
+  };
+
+  function stateOf(session: SMTPServerSession): SessionState {
+    let state = sessions.get(session.id);
+    if (!state) sessions.set(session.id, (state = { localRecipients: new Set() }));
+    return state;
+  }
+
+  /** Errors we did not mean as replies are logged and answered with a temporary failure. */
+  function reply<A extends unknown[], R>(phase: string, run: (...args: A) => Promise<R>) {
+    return (...args: [...A, (err?: Error | null, result?: R) => void]): void => {
+      const callback = args.pop() as (err?: Error | null, result?: R) => void;
+      run(...(args as unknown as A)).then(
+        (result) => callback(null, result),
+        (err: unknown) => {
+          if (err instanceof Error && 'responseCode' in err) return callback(err);
+          logger.error({ err, phase, listener }, 'SMTP session handler failed');
+          callback(smtpError(451, '4.3.0 Temporary local problem, try again later'));
+        },
+      );
+    };
+  }
+
+  return {
+    onConnect: reply('connect', onConnect),
+    onAuth: reply('auth', (auth: SMTPServerAuthentication, session: SMTPServerSession) =>
+      onAuth(auth.username ?? '', auth.password ?? '', session),
+    ),
+    onMailFrom: reply('mail', (address: SMTPServerAddress, session: SMTPServerSession) =>
+      onMailFrom(address.address, session),
+    ),
+    onRcptTo: reply('rcpt', (address: SMTPServerAddress, session: SMTPServerSession) =>
+      onRcptTo(address.address, session),
+    ),
+    onData: reply('data', onData),
+    onClose,
+  };
+}
+
+function userOf(session: SMTPServerSession): string | undefined {
+  return typeof session.user === 'string' ? session.user : undefined;
+}
+
+/** RFC 3461 parameters the client gave (RET, ENVID on MAIL; NOTIFY, ORCPT on each RCPT). */
+function dsnParams(session: SMTPServerSession): DsnParams | undefined {
+  type WithDsn = { dsn?: { ret?: string; envid?: string; notify?: string[]; orcpt?: string } };
+  const envelope = (session.envelope as WithDsn).dsn;
+  const recipients: NonNullable<DsnParams['recipients']> = {};
+  for (const rcpt of session.envelope.rcptTo) {
+    const dsn = (rcpt as WithDsn).dsn;
+    if (dsn?.notify || dsn?.orcpt) {
+      recipients[rcpt.address] = { notify: dsn.notify as DsnNotify[] | undefined, orcpt: dsn.orcpt };
+    }
+  }
+  const ret = envelope?.ret === 'FULL' || envelope?.ret === 'HDRS' ? envelope.ret : undefined;
+  if (!ret && !envelope?.envid && Object.keys(recipients).length === 0) return undefined;
+  return { ret, envid: envelope?.envid, recipients };
+}
