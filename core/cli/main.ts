@@ -72,8 +72,13 @@ admin
 const storage = program.command('storage').description('storage tools');
 storage
   .command('copy')
-  .description('copy everything (directory, mail with UIDs and flags, files, logs) from one store to another; safe to re-run')
-  .requiredOption('--from <url>', 'source: file:/dir, redis://host:port/db, unix:///socket, mongodb://host/db')
+  .description(
+    'copy everything (directory, mail with UIDs and flags, files, logs) from one store to another; safe to re-run',
+  )
+  .requiredOption(
+    '--from <url>',
+    'source: file:/dir, redis://host:port/db, unix:///socket, mongodb://host/db',
+  )
   .requiredOption('--to <url>', 'target, same forms')
   .action((opts: { from: string; to: string }) => storageCopyCommand(opts));
 

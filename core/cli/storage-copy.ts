@@ -12,7 +12,12 @@ async function openStorage(url: string): Promise<Storage> {
 /** One progress bar per phase, on stderr; silent when stderr is not a terminal. */
 function progressBars(): CopyProgress & { stop(): void } {
   const bar = new cliProgress.SingleBar(
-    { format: '{kind} [{bar}] {value}/{total}', hideCursor: true, clearOnComplete: false, stream: process.stderr },
+    {
+      format: '{kind} [{bar}] {value}/{total}',
+      hideCursor: true,
+      clearOnComplete: false,
+      stream: process.stderr,
+    },
     cliProgress.Presets.shades_classic,
   );
   let running = false;
@@ -38,7 +43,8 @@ function progressBars(): CopyProgress & { stop(): void } {
 
 export function formatSummary(summary: CopySummary): string {
   const rows = Object.entries(summary).map(
-    ([kind, { copied, skipped }]) => `  ${kind.padEnd(16)} ${String(copied).padStart(8)} copied ${String(skipped).padStart(8)} already there`,
+    ([kind, { copied, skipped }]) =>
+      `  ${kind.padEnd(16)} ${String(copied).padStart(8)} copied ${String(skipped).padStart(8)} already there`,
   );
   return `storage copy finished\n${rows.join('\n')}\n`;
 }

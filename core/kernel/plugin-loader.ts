@@ -30,8 +30,11 @@ export async function builtinCommandModules(): Promise<{ registerCommands: (prog
   for (const name of await builtinPluginNames()) {
     const file = path.join(builtinPluginDir, name, 'cli.js');
     if (!existsSync(file)) continue;
-    const module = (await import(pathToFileURL(file).href)) as { registerCommands?: (program: unknown) => void };
-    if (typeof module.registerCommands === 'function') modules.push({ registerCommands: module.registerCommands });
+    const module = (await import(pathToFileURL(file).href)) as {
+      registerCommands?: (program: unknown) => void;
+    };
+    if (typeof module.registerCommands === 'function')
+      modules.push({ registerCommands: module.registerCommands });
   }
   return modules;
 }

@@ -2,7 +2,10 @@ import type { AccountKey, Pop3Link } from '../model/directory.js';
 
 /** XMail POP3 links, plus the UIDLs already fetched (leave-on-server mode). */
 export interface Pop3LinkStore {
-  /** @throws AlreadyExistsError for the same (local, remoteDomain, remoteUser) */
+  /**
+   * The local account need not exist (XMail's poplnkadd checks nothing).
+   * @throws AlreadyExistsError for the same (local, remoteDomain, remoteUser)
+   */
   addLink(link: Pop3Link): Promise<void>;
   /** @throws NotFoundError */
   deleteLink(local: AccountKey, remoteDomain: string, remoteUser: string): Promise<void>;

@@ -31,5 +31,6 @@ export async function registerCoreServices(
   container.registerInstance(DirectoryServiceToken, directory);
   container.registerInstance(RouterToken, new Router(directory));
   container.registerInstance(AdminServiceToken, new AdminService(storage.admins, secrets));
-  if (redis) container.registerInstance(LockoutServiceToken, new LockoutService(redis.client(), storage.events));
+  if (redis)
+    container.registerInstance(LockoutServiceToken, new LockoutService(redis.client(), storage.events));
 }

@@ -44,4 +44,6 @@ export class CredentialService {
   }
 }
 
-export const CredentialServiceToken = Symbol.for('mailwright.CredentialService') as InjectionToken<CredentialService>;
+export const CredentialServiceToken = Symbol.for(
+  'mailwright.CredentialService',
+) as InjectionToken<CredentialService>;

@@ -12,9 +12,13 @@ export interface CustomDomainFile {
  * catch-all `.tab`. A domain with such a file is handled here (SMTP accepts it without relay
  * permission); its commands run at delivery.
  */
-export async function findCustomDomainFile(files: FileTree, domain: string): Promise<CustomDomainFile | null> {
+export async function findCustomDomainFile(
+  files: FileTree,
+  domain: string,
+): Promise<CustomDomainFile | null> {
   const candidates: string[] = [domain];
-  for (let dot = domain.indexOf('.'); dot >= 0; dot = domain.indexOf('.', dot + 1)) candidates.push(domain.slice(dot));
+  for (let dot = domain.indexOf('.'); dot >= 0; dot = domain.indexOf('.', dot + 1))
+    candidates.push(domain.slice(dot));
   candidates.push('');
   for (const name of candidates) {
     const path = `custdomains/${name}.tab`;

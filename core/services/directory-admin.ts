@@ -139,7 +139,8 @@ export class DirectoryAdmin {
   /** Removes the domain with its accounts, routes, external aliases, alias domains and files. */
   async deleteDomain(name: string): Promise<void> {
     const domain = name.toLowerCase();
-    if (!isValid(() => checkDomain(domain)) || !(await this.directory.isLocalDomain(domain))) throw new DirectoryAdminError('domain-not-handled', domain);
+    if (!isValid(() => checkDomain(domain)) || !(await this.directory.isLocalDomain(domain)))
+      throw new DirectoryAdminError('domain-not-handled', domain);
     try {
       await this.storage.domains.deleteDomain(domain);
     } catch (err) {
@@ -185,7 +186,8 @@ export class DirectoryAdmin {
   async addAliasDomain(domain: string, alias: string): Promise<void> {
     const real = validDomain(domain);
     const aliasName = validDomain(alias, true);
-    if (!(await this.directory.isLocalDomain(real))) throw new DirectoryAdminError('domain-not-handled', real);
+    if (!(await this.directory.isLocalDomain(real)))
+      throw new DirectoryAdminError('domain-not-handled', real);
     if ((await this.directory.isLocalDomain(aliasName)) || (await this.isAliasDomainName(aliasName))) {
       throw new DirectoryAdminError('alias-domain-exists', aliasName);
     }
@@ -308,7 +310,8 @@ export class DirectoryAdmin {
     namePattern: string,
     page: { offset: number; limit?: number } = { offset: 0 },
   ): Promise<Account[]> {
-    const exactDomain = isWildcard(domainPattern) || /[[\\]/.test(domainPattern) ? undefined : domainPattern.toLowerCase();
+    const exactDomain =
+      isWildcard(domainPattern) || /[[\\]/.test(domainPattern) ? undefined : domainPattern.toLowerCase();
     const { items } = await this.storage.accounts.listAccounts({ domain: exactDomain });
     const matching = items.filter(
       (account) => wildMatches(account.domain, domainPattern) && wildMatches(account.name, namePattern),
@@ -332,7 +335,11 @@ export class DirectoryAdmin {
   }
 
   /** Sets variables in place (new ones at the end); a null value removes the variable. */
-  async setUserVars(domain: string, name: string, changes: readonly [string, string | null][]): Promise<void> {
+  async setUserVars(
+    domain: string,
+    name: string,
+    changes: readonly [string, string | null][],
+  ): Promise<void> {
     const account = await this.findUser(domain, name);
     const vars = new Map(account.vars);
     for (const [variable, value] of changes) {
@@ -357,9 +364,13 @@ export class DirectoryAdmin {
       this.storage.mail.usage(key),
       this.storage.accounts.lastLogin(key),
     ]);
-    return { address: `${account.name}@${account.domain}`, bytes: usage.bytes, messages: usage.messages, lastLogin };
+    return {
+      address: `${account.name}@${account.domain}`,
+      bytes: usage.bytes,
+      messages: usage.messages,
+      lastLogin,
+    };
   }
-
 
   private async defaultUserVars(domain: string): Promise<[string, string][]> {
     const file =
@@ -377,21 +388,30 @@ export class DirectoryAdmin {
    */
   async addAlias(domain: string, alias: string, account: string): Promise<void> {
     const at = account.lastIndexOf('@');
-    const target = await this.findUser(at < 0 ? domain : account.slice(at + 1), at < 0 ? account : account.slice(0, at));
+    const target = await this.findUser(
+      at < 0 ? domain : account.slice(at + 1),
+      at < 0 ? account : account.slice(0, at),
+    );
     const domainName = validDomain(domain);
     const local = validLocalPart(alias, true);
     if (await this.directory.getAccount({ domain: domainName, name: local })) {
       throw new DirectoryAdminError('user-exists', `${local}@${domainName}`);
     }
     try {
-      await this.storage.routes.addRoute({ domain: domainName, local, target: keyOf(target), origin: 'alias' });
+      await this.storage.routes.addRoute({
+        domain: domainName,
+        local,
+        target: keyOf(target),
+        origin: 'alias',
+      });
     } catch (err) {
       throw translate(err, 'alias-exists');
     }
   }
 
   async deleteAlias(domain: string, alias: string): Promise<void> {
-    if (!isValid(() => checkDomain(domain))) throw new DirectoryAdminError('alias-not-found', `${alias}@${domain}`);
+    if (!isValid(() => checkDomain(domain)))
+      throw new DirectoryAdminError('alias-not-found', `${alias}@${domain}`);
     const route = await this.findAliasRoute(domain.toLowerCase(), alias);
     if (route === undefined) throw new DirectoryAdminError('alias-not-found', `${alias}@${domain}`);
     await this.storage.routes
@@ -522,12 +542,20 @@ export class DirectoryAdmin {
       if (localDomain !== undefined && !sameText(link.local.domain, localDomain)) continue;
       if (localUser !== undefined && !sameText(link.local.name, localUser)) continue;
       const owner = await this.directory.getAccount(link.local);
-      views.push({ link, password: this.secrets.open(link.remoteSecret), active: link.enabled && owner !== null });
+      views.push({
+        link,
+        password: this.secrets.open(link.remoteSecret),
+        active: link.enabled && owner !== null,
+      });
     }
     return views;
   }
 
-  private async findLinks(local: AccountKey, remoteDomain?: string, remoteUser?: string): Promise<Pop3Link[]> {
+  private async findLinks(
+    local: AccountKey,
+    remoteDomain?: string,
+    remoteUser?: string,
+  ): Promise<Pop3Link[]> {
     return (await this.storage.pop3Links.listLinks()).filter(
       (link) =>
         sameKey(link.local, local) &&
@@ -542,7 +570,11 @@ export class DirectoryAdmin {
    * The mailproc.tab files of the user, domain file first, each only when asked for and present;
    * null when none of them exists.
    */
-  async readMailproc(domain: string, name: string, scopes: ReadonlySet<MailprocScope>): Promise<Buffer | null> {
+  async readMailproc(
+    domain: string,
+    name: string,
+    scopes: ReadonlySet<MailprocScope>,
+  ): Promise<Buffer | null> {
     await this.requireHandledDomain(domain);
     const key = keyOf(await this.findUser(domain, name));
     const parts: Buffer[] = [];

@@ -102,11 +102,18 @@ export class LockoutService {
   }
 
   async recordSuccess(protocol: LoginProtocol, account: AccountKey, ip: string): Promise<void> {
-    await this.redis.multi().del(this.failureKey(protocol, account, ip)).srem(this.runsKey(protocol, account), ip).exec();
+    await this.redis
+      .multi()
+      .del(this.failureKey(protocol, account, ip))
+      .srem(this.runsKey(protocol, account), ip)
+      .exec();
   }
 
   /** Reset Mailbox: clears every record of the account, for every protocol and address. */
-  async resetAccount(account: AccountKey, protocols: readonly LoginProtocol[] = LOGIN_PROTOCOLS): Promise<void> {
+  async resetAccount(
+    account: AccountKey,
+    protocols: readonly LoginProtocol[] = LOGIN_PROTOCOLS,
+  ): Promise<void> {
     for (const protocol of protocols) {
       const ips = await this.redis.smembers(this.runsKey(protocol, account));
       await this.redis.del(
@@ -148,7 +155,13 @@ export class LockoutService {
     return `${PREFIX}ip:${ip}`;
   }
 
-  private async log(type: string, protocol: string, account: AccountKey, ip: string, text: string): Promise<void> {
+  private async log(
+    type: string,
+    protocol: string,
+    account: AccountKey,
+    ip: string,
+    text: string,
+  ): Promise<void> {
     const params: Record<string, string> = { Protocol: protocol, Mailbox: accountName(account) };
     if (ip) params.Address = ip;
     await this.events.appendEvent({ log: 'Security', type, text, params });

@@ -179,7 +179,12 @@ async function copyMail(
   }
 }
 
-async function copyFiles(from: Storage, to: Storage, summary: CopySummary, progress: CopyProgress): Promise<void> {
+async function copyFiles(
+  from: Storage,
+  to: Storage,
+  summary: CopySummary,
+  progress: CopyProgress,
+): Promise<void> {
   const files = [];
   for await (const file of from.files.walkFiles()) files.push(file);
   progress.begin('files', files.length);
@@ -197,7 +202,12 @@ async function copyFiles(from: Storage, to: Storage, summary: CopySummary, progr
   }
 }
 
-async function copyEvents(from: Storage, to: Storage, summary: CopySummary, progress: CopyProgress): Promise<void> {
+async function copyEvents(
+  from: Storage,
+  to: Storage,
+  summary: CopySummary,
+  progress: CopyProgress,
+): Promise<void> {
   const logs = await from.events.listLogs();
   progress.begin('events', 0);
   for (const log of logs) {

@@ -1,6 +1,12 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { InvalidNameError, type DeliveryExpander, type HookBus, type Metrics, type Storage } from '../../core/index.js';
+import {
+  InvalidNameError,
+  type DeliveryExpander,
+  type HookBus,
+  type Metrics,
+  type Storage,
+} from '../../core/index.js';
 import type { Forwarder } from './forwarding.js';
 import { hopCount } from './hop-count.js';
 import { pendingRecipients, type DeliveryJobData } from './job.js';
@@ -171,7 +177,11 @@ async function deliverPending(
       planned = await planRecipient(deps.expander, data, queueId, recipient, hops, openBody);
     } catch (err) {
       if (!(err instanceof InvalidNameError)) throw err;
-      note(recipient, { status: 'failed', error: `553 5.1.3 <${recipient}>: ${err.message}`, summary: 'Bad address' });
+      note(recipient, {
+        status: 'failed',
+        error: `553 5.1.3 <${recipient}>: ${err.message}`,
+        summary: 'Bad address',
+      });
       continue;
     }
     for (const { key, action } of planned) {
@@ -180,11 +190,17 @@ async function deliverPending(
         case 'store': {
           const outcome = await deliverLocally(deps.storage, data, recipient, action.account);
           if (outcome.status === 'delivered') await markDone(key);
-          note(recipient, outcome.status === 'delivered' ? outcome : { ...outcome, summary: 'No such mailbox' });
+          note(
+            recipient,
+            outcome.status === 'delivered' ? outcome : { ...outcome, summary: 'No such mailbox' },
+          );
           break;
         }
         case 'forward':
-          forwards.set(action.mailFrom, [...(forwards.get(action.mailFrom) ?? []), { recipient, key, to: action.to }]);
+          forwards.set(action.mailFrom, [
+            ...(forwards.get(action.mailFrom) ?? []),
+            { recipient, key, to: action.to },
+          ]);
           break;
         case 'remote': {
           const domain = action.address.slice(action.address.lastIndexOf('@') + 1).toLowerCase();
@@ -249,7 +265,9 @@ function combine(results: Outcome[]): Outcome {
   if (deferred) return deferred;
   const failed = results.find((r) => r.status === 'failed');
   if (failed) return failed;
-  const delivered = results.filter((r): r is Extract<Outcome, { status: 'delivered' }> => r.status === 'delivered');
+  const delivered = results.filter(
+    (r): r is Extract<Outcome, { status: 'delivered' }> => r.status === 'delivered',
+  );
   if (delivered.length === 0) return { status: 'delivered', destination: 'nothing to deliver' };
   const remoteMta = delivered.find((r) => r.remoteMta)?.remoteMta;
   return { status: 'delivered', destination: delivered.map((r) => r.destination).join(', '), remoteMta };

@@ -15,7 +15,12 @@ export class Forwarder {
   ) {}
 
   /** Resolves the new queue id. */
-  async forward(message: DeliveryJobData, queueId: string, mailFrom: string, recipients: string[]): Promise<string> {
+  async forward(
+    message: DeliveryJobData,
+    queueId: string,
+    mailFrom: string,
+    recipients: string[],
+  ): Promise<string> {
     const spooled = await spoolMessage(this.blobs, {
       body: await this.blobs.openBlob(message.blobId),
       received: {

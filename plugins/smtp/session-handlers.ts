@@ -161,7 +161,11 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
       const rejection =
         account.kind === 'list'
           ? services.policy.checkReceive(account)
-          : await services.policy.checkStore(account, 'rcpt', Number.isFinite(declaredSize) ? declaredSize : undefined);
+          : await services.policy.checkStore(
+              account,
+              'rcpt',
+              Number.isFinite(declaredSize) ? declaredSize : undefined,
+            );
       if (rejection) throw smtpError(rejection.code, rejection.text);
     }
     const refusal = hookReply(

@@ -31,7 +31,11 @@ export function registerCommands(program: Command): void {
     .option('--tls', 'connect to the native-TLS listener (xmail-ctrls)', false)
     .option('--starttls', 'upgrade with #!TLS before logging in', false)
     .option('--verify', 'verify the server certificate', false)
-    .addOption(new Option('--format <format>', 'how listings are printed').choices(['table', 'tsv', 'json']).default('table'))
+    .addOption(
+      new Option('--format <format>', 'how listings are printed')
+        .choices(['table', 'tsv', 'json'])
+        .default('table'),
+    )
     .action(async (name: string, args: string[], opts: CtrlCliOptions) => {
       process.exitCode = await runCtrl(name, args, opts);
     });
@@ -77,16 +81,30 @@ async function readPassword(opts: CtrlCliOptions): Promise<string> {
 }
 
 /** A listing as an aligned table, TSV or JSON; a file body as it is; a plain success as `OK`. */
-export function render(reply: CtrlReply, columns: readonly string[] | undefined, format: CtrlCliOptions['format']): string {
+export function render(
+  reply: CtrlReply,
+  columns: readonly string[] | undefined,
+  format: CtrlCliOptions['format'],
+): string {
   if (reply.lines) return reply.lines.map((line) => `${line}\n`).join('');
   if (!reply.rows) return format === 'json' ? '{"ok":true}\n' : 'OK\n';
   const names = columns ?? reply.rows[0].map((_, i) => `field${i + 1}`);
   if (format === 'json') {
-    const objects = reply.rows.map((row) => Object.fromEntries(row.map((value, i) => [names[i] ?? `field${i + 1}`, value])));
+    const objects = reply.rows.map((row) =>
+      Object.fromEntries(row.map((value, i) => [names[i] ?? `field${i + 1}`, value])),
+    );
     return `${JSON.stringify(objects, null, 2)}\n`;
   }
   if (format === 'tsv') return reply.rows.map((row) => `${row.join('\t')}\n`).join('');
   const table = [names.map((n) => n.toUpperCase()), ...reply.rows];
   const widths = names.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
-  return table.map((row) => `${row.map((value, i) => (value ?? '').padEnd(widths[i])).join('  ').trimEnd()}\n`).join('');
+  return table
+    .map(
+      (row) =>
+        `${row
+          .map((value, i) => (value ?? '').padEnd(widths[i]))
+          .join('  ')
+          .trimEnd()}\n`,
+    )
+    .join('');
 }

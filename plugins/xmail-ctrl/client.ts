@@ -93,7 +93,11 @@ export class CtrlClient {
     const reply = await this.request(CTRL_TLS_LOGIN_LINE);
     if (!reply.startsWith('+')) throw new CtrlProtocolError(reply);
     this.lines.close();
-    const secure = tlsConnect({ socket: this.socket, servername: opts.host, rejectUnauthorized: opts.verifyCertificate });
+    const secure = tlsConnect({
+      socket: this.socket,
+      servername: opts.host,
+      rejectUnauthorized: opts.verifyCertificate,
+    });
     await once(secure, 'secureConnect');
     return CtrlClient.over(secure, this.timeoutMs);
   }
@@ -150,6 +154,8 @@ export class CtrlClient {
     }
     const line = this.pending.shift();
     if (line !== undefined) return line;
-    throw new CtrlProtocolError(this.ended ? 'connection closed by the server' : `no answer within ${this.timeoutMs} ms`);
+    throw new CtrlProtocolError(
+      this.ended ? 'connection closed by the server' : `no answer within ${this.timeoutMs} ms`,
+    );
   }
 }

@@ -43,10 +43,13 @@ export default definePlugin<CtrlConfig>({
           container.resolve(SecretBoxToken),
         ),
         // Resolved per command: the queue plugin may register it after this plugin starts.
-        frozenQueue: () => (container.isRegistered(FrozenQueueToken) ? container.resolve(FrozenQueueToken) : undefined),
+        frozenQueue: () =>
+          container.isRegistered(FrozenQueueToken) ? container.resolve(FrozenQueueToken) : undefined,
       },
       admins: container.resolve(AdminServiceToken),
-      lockouts: container.isRegistered(LockoutServiceToken) ? container.resolve(LockoutServiceToken) : undefined,
+      lockouts: container.isRegistered(LockoutServiceToken)
+        ? container.resolve(LockoutServiceToken)
+        : undefined,
       logger: ctx.logger,
       appNameVersion: `Mailwright ${VERSION}`,
       idleTimeoutMs: config.idleTimeoutSeconds * 1000,
@@ -68,7 +71,9 @@ export default definePlugin<CtrlConfig>({
       ctx.announce(name, { host, port: (server.address() as AddressInfo).port });
     };
     const stopServers = async (): Promise<void> => {
-      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+      await Promise.all(
+        servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+      );
     };
     try {
       await listen('xmail-ctrl', createTcpServer(serve));

@@ -123,7 +123,9 @@ export class CtrlSession {
         continue;
       }
       if (request.kind === 'rejected') return this.refuseLogin();
-      return (await this.checkCredentials(request.username, request.password)) ? 'continue' : this.refuseLogin();
+      return (await this.checkCredentials(request.username, request.password))
+        ? 'continue'
+        : this.refuseLogin();
     }
   }
 

@@ -82,12 +82,18 @@ export class FileFileTree implements FileTree {
   /** Whether `rel` is, or lies inside, one of the adapter's own records. */
   private isRecord(rel: string): boolean {
     const parts = rel.split('/');
-    return parts.some((_, i) => this.layout.isAdapterRecord(parts.slice(0, i + 1).join('/'), i < parts.length - 1));
+    return parts.some((_, i) =>
+      this.layout.isAdapterRecord(parts.slice(0, i + 1).join('/'), i < parts.length - 1),
+    );
   }
 
   private refuseRecord(rel: string): void {
     if (this.isRecord(rel)) {
-      throw new InvalidNameError('path', rel, "it holds the file storage's own records; use the admin commands");
+      throw new InvalidNameError(
+        'path',
+        rel,
+        "it holds the file storage's own records; use the admin commands",
+      );
     }
   }
 

@@ -9,10 +9,11 @@ export class RedisPop3LinkStore implements Pop3LinkStore {
 
   async addLink(link: Pop3Link): Promise<void> {
     const id = linkId(link.local, link.remoteDomain, link.remoteUser);
+    // No account check: like XMail's poplnkadd, a link may name a local account that does not exist.
     await this.ctx.scripts.run(
       'orderedAdd',
-      `acct:${accountId(link.local)}`,
-      `account ${link.local.name}@${link.local.domain}`,
+      '',
+      '',
       'link',
       id,
       `POP3 link ${describe(link.local, link.remoteDomain, link.remoteUser)}`,

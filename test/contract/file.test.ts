@@ -154,9 +154,18 @@ function describeCrashTest(): void {
       await storage.open();
       try {
         await storage.domains.addDomain('rec.test');
-        await storage.accounts.addAccount({ domain: 'rec.test', name: 'u', kind: 'user', credential: { scheme: 'none' }, vars: [] });
+        await storage.accounts.addAccount({
+          domain: 'rec.test',
+          name: 'u',
+          kind: 'user',
+          credential: { scheme: 'none' },
+          vars: [],
+        });
         await storage.files.writeFile('domains/rec.test/u/mailproc.tab', Buffer.from('"mailbox"\n'));
-        assert.ok((await readFile(path.join(dir, 'mailusers.tab'), 'utf8')).includes('rec.test'), 'the record exists on disk');
+        assert.ok(
+          (await readFile(path.join(dir, 'mailusers.tab'), 'utf8')).includes('rec.test'),
+          'the record exists on disk',
+        );
         assert.equal(await storage.files.readFile('mailusers.tab'), null);
         assert.equal(await storage.files.readFile('domains/rec.test/u/user.tab'), null);
         await assert.rejects(storage.files.writeFile('mailusers.tab', Buffer.from('x')), /own records/);
@@ -167,7 +176,10 @@ function describeCrashTest(): void {
           ['domains/rec.test/u/mailproc.tab'],
         );
         assert.ok(!(await storage.files.listFiles('')).some((f) => f.path === 'mailusers.tab'));
-        assert.ok((await storage.accounts.getAccount({ domain: 'rec.test', name: 'u' })) !== null, 'records intact');
+        assert.ok(
+          (await storage.accounts.getAccount({ domain: 'rec.test', name: 'u' })) !== null,
+          'records intact',
+        );
       } finally {
         await storage.close();
         await rm(dir, { recursive: true, force: true });

@@ -811,6 +811,15 @@ function describePop3Links(open: OpenStorage): void {
       await s.pop3Links.setSeenUidls(a1, []);
       assert.deepEqual(sorted(await s.pop3Links.seenUidls(a1)), []);
     });
+
+    it('accepts a link whose local account does not exist (XMail poplnkadd checks nothing)', async () => {
+      const s = ctx.s;
+      const ghost = { domain: 'pop.test', name: 'ghost' };
+      await s.pop3Links.addLink(link(ghost, 'g1'));
+      assert.deepEqual(plain(await s.pop3Links.listLinks(ghost)), plain([link(ghost, 'g1')]));
+      await s.pop3Links.deleteLink(ghost, 'isp.test', 'g1');
+      assert.deepEqual(await s.pop3Links.listLinks(ghost), []);
+    });
   });
 }
 

@@ -37,7 +37,12 @@ export class CtrlClient {
   }
 
   md5(password: string): string {
-    return '#' + createHash('md5').update(this.timestamp + password).digest('hex');
+    return (
+      '#' +
+      createHash('md5')
+        .update(this.timestamp + password)
+        .digest('hex')
+    );
   }
 
   private listen(socket: Socket | TLSSocket): void {

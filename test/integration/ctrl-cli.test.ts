@@ -10,7 +10,10 @@ import { CLI, startServer, type RunningServer } from '../helpers/cli-process.js'
 const run = promisify(execFile);
 
 /** Runs `mailwright ...`, optionally with stdin; resolves with the exit code and output. */
-function mailwright(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function mailwright(
+  args: string[],
+  stdin = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -32,9 +35,20 @@ describe('mailwright ctrl (the CTRL command-line client)', () => {
     const config = path.join(home, 'mailwright.yaml');
     await writeFile(config, `home: ${home}\nplugins:\n  xmail-ctrl: {}\n`);
     await run(process.execPath, [CLI, 'admin', 'add', 'root', 's3cret pass', '--config', config]);
-    server = await startServer(['--config', config, '--listen', 'xmail-ctrl=127.0.0.1:0', '--listen', 'xmail-ctrls=127.0.0.1:0']);
+    server = await startServer([
+      '--config',
+      config,
+      '--listen',
+      'xmail-ctrl=127.0.0.1:0',
+      '--listen',
+      'xmail-ctrls=127.0.0.1:0',
+    ]);
     const port = server.ports.get('xmail-ctrl')!;
-    ctrl = (args, stdin) => mailwright(['ctrl', '--port', String(port), '--user', 'root', '--password', 's3cret pass', ...args], stdin);
+    ctrl = (args, stdin) =>
+      mailwright(
+        ['ctrl', '--port', String(port), '--user', 'root', '--password', 's3cret pass', ...args],
+        stdin,
+      );
   });
 
   after(async () => {
@@ -48,11 +62,16 @@ describe('mailwright ctrl (the CTRL command-line client)', () => {
     assert.equal((await ctrl(['useradd', 'cli.test', 'bob', 'pw2', 'U'])).code, 0);
     const table = await ctrl(['domainlist']);
     assert.equal(table.stdout, 'DOMAIN\ncli.test\n');
-    const tsv = await ctrl(['aliasadd', 'cli.test', 'al', 'alice']).then(() => ctrl(['aliaslist', '--format', 'tsv']));
+    const tsv = await ctrl(['aliasadd', 'cli.test', 'al', 'alice']).then(() =>
+      ctrl(['aliaslist', '--format', 'tsv']),
+    );
     assert.equal(tsv.stdout, 'cli.test\tal\talice\n');
     const json = await ctrl(['uservars', 'cli.test', 'alice', '--format', 'json']);
     const vars = JSON.parse(json.stdout) as { name: string; value: string }[];
-    assert.ok(vars.some((v) => v.name === 'MaxMBSize'), json.stdout);
+    assert.ok(
+      vars.some((v) => v.name === 'MaxMBSize'),
+      json.stdout,
+    );
   });
 
   it('exits non-zero with the server error on a failure', async () => {
@@ -71,7 +90,19 @@ describe('mailwright ctrl (the CTRL command-line client)', () => {
 
   it('logs in over the native-TLS listener and with #!TLS', async () => {
     const tlsPort = server.ports.get('xmail-ctrls')!;
-    const overTls = await mailwright(['ctrl', '--tls', '--port', String(tlsPort), '--user', 'root', '--password', 's3cret pass', 'domainlist', '--format', 'tsv']);
+    const overTls = await mailwright([
+      'ctrl',
+      '--tls',
+      '--port',
+      String(tlsPort),
+      '--user',
+      'root',
+      '--password',
+      's3cret pass',
+      'domainlist',
+      '--format',
+      'tsv',
+    ]);
     assert.deepEqual(overTls, { code: 0, stdout: 'cli.test\n', stderr: '' });
     const upgraded = await ctrl(['--starttls', 'domainlist', '--format', 'tsv']);
     assert.equal(upgraded.stdout, 'cli.test\n', upgraded.stderr);
@@ -79,7 +110,16 @@ describe('mailwright ctrl (the CTRL command-line client)', () => {
 
   it('says clearly when the login is refused', async () => {
     const port = server.ports.get('xmail-ctrl')!;
-    const result = await mailwright(['ctrl', '--port', String(port), '--user', 'root', '--password', 'wrong', 'noop']);
+    const result = await mailwright([
+      'ctrl',
+      '--port',
+      String(port),
+      '--user',
+      'root',
+      '--password',
+      'wrong',
+      'noop',
+    ]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /login failed: -00105 Bad controller login/);
   });

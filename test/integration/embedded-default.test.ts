@@ -79,9 +79,13 @@ describe('embedded default (`mailwright start` with no config)', () => {
   it('stops the embedded redis-server when a signal arrives during start-up', async () => {
     const home = await mkdtemp(path.join(tmpdir(), 'mw-home-'));
     const listeners = await builtinListeners();
-    const child = spawn(process.execPath, [CLI, 'start', '--home', home, ...listeners.flatMap((name) => ['--listen', `${name}=127.0.0.1:0`])], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'start', '--home', home, ...listeners.flatMap((name) => ['--listen', `${name}=127.0.0.1:0`])],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     await new Promise<void>((resolve) => {

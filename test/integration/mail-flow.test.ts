@@ -267,9 +267,15 @@ describe('mail flow: SMTP in, queue, local delivery', () => {
       envelope: { from: 'sender@remote.test', to: ['small@example.org'] },
       raw: `Subject: fills the 1 KB quota\r\n\r\n${'x'.repeat(2048)}\r\n`,
     });
-    await waitFor('the first delivery to small', async () => (await storage.mail.listMessages(small, 'INBOX')).length === 1 || undefined);
+    await waitFor(
+      'the first delivery to small',
+      async () => (await storage.mail.listMessages(small, 'INBOX')).length === 1 || undefined,
+    );
     await assert.rejects(
-      transport(smtpPort).sendMail({ envelope: { from: 'sender@remote.test', to: ['small@example.org'] }, raw: 'Subject: y\r\n\r\ny\r\n' }),
+      transport(smtpPort).sendMail({
+        envelope: { from: 'sender@remote.test', to: ['small@example.org'] },
+        raw: 'Subject: y\r\n\r\ny\r\n',
+      }),
       (err) => {
         const { code, text } = smtpFailure(err);
         assert.equal(code, 452);
@@ -278,7 +284,10 @@ describe('mail flow: SMTP in, queue, local delivery', () => {
       },
     );
     await assert.rejects(
-      transport(smtpPort).sendMail({ envelope: { from: 'sender@remote.test', to: ['closed@example.org'] }, raw: 'Subject: z\r\n\r\nz\r\n' }),
+      transport(smtpPort).sendMail({
+        envelope: { from: 'sender@remote.test', to: ['closed@example.org'] },
+        raw: 'Subject: z\r\n\r\nz\r\n',
+      }),
       (err) => smtpFailure(err).code === 550 && /^550 5\.2\.1 /.test(smtpFailure(err).text),
     );
     assert.equal((await storage.mail.listMessages(small, 'INBOX')).length, 1, 'nothing more was stored');
@@ -292,7 +301,11 @@ describe('mail flow: SMTP in, queue, local delivery', () => {
       }),
       (err) => smtpFailure(err).code === 538 || /AUTH/i.test(String(err)),
     );
-    const info = await transport(smtpsPort, { user: 'alice@example.org', pass: PASSWORD }, 'implicit').sendMail({
+    const info = await transport(
+      smtpsPort,
+      { user: 'alice@example.org', pass: PASSWORD },
+      'implicit',
+    ).sendMail({
       envelope: { from: 'alice@example.org', to: ['alice@example.org'] },
       raw: 'Subject: over smtps\r\n\r\nhello\r\n',
     });
@@ -319,11 +332,28 @@ describe('mail flow: SMTP in, queue, local delivery', () => {
   it('expands aliases and mailing lists at delivery: each member gets one copy', async () => {
     const alice = { domain: 'example.org', name: 'alice' };
     const small = { domain: 'example.org', name: 'small' };
-    await storage.routes.addRoute({ domain: 'example.org', local: 'sales-*', target: alice, origin: 'alias' });
-    await storage.accounts.addAccount({ domain: 'example.org', name: 'team', kind: 'list', credential: { scheme: 'none' }, vars: [] });
-    await storage.accounts.addMember({ domain: 'example.org', name: 'team' }, { address: 'alice@example.org', perms: 'RW' });
+    await storage.routes.addRoute({
+      domain: 'example.org',
+      local: 'sales-*',
+      target: alice,
+      origin: 'alias',
+    });
+    await storage.accounts.addAccount({
+      domain: 'example.org',
+      name: 'team',
+      kind: 'list',
+      credential: { scheme: 'none' },
+      vars: [],
+    });
+    await storage.accounts.addMember(
+      { domain: 'example.org', name: 'team' },
+      { address: 'alice@example.org', perms: 'RW' },
+    );
     await storage.accounts.setVars(small, []); // room again for the list copy
-    await storage.accounts.addMember({ domain: 'example.org', name: 'team' }, { address: 'small@example.org', perms: 'RW' });
+    await storage.accounts.addMember(
+      { domain: 'example.org', name: 'team' },
+      { address: 'small@example.org', perms: 'RW' },
+    );
     await transport(smtpPort).sendMail({
       envelope: { from: 'sender@remote.test', to: ['sales-eu@example.org', 'team@example.org'] },
       raw: 'Subject: expanded\r\nMessage-ID: <expanded@remote.test>\r\n\r\nfor the team\r\n',

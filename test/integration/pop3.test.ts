@@ -20,6 +20,7 @@ import {
 } from '../../core/index.js';
 import { mailwrightConfigSchema } from '../../core/config/schema.js';
 import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
+import { ADAPTER_NAMES, testStorages, type TestStorage, type TestStorages } from '../helpers/adapters.js';
 import { quietLogger } from '../helpers/logger.js';
 
 const run = promisify(execFile);
@@ -141,10 +142,24 @@ class RawClient {
   }
 }
 
-for (const adapter of ['file', 'redis'] as const) {
+let redisDir = '';
+let redis: RedisProcess;
+let storages: TestStorages;
+before(async () => {
+  redisDir = await mkdtemp(path.join(tmpdir(), 'mw-pop3-redis-'));
+  redis = await startRedisServer({ dir: redisDir });
+  storages = testStorages(redis.url);
+});
+after(async () => {
+  await storages?.stop();
+  await redis?.stop();
+  await rm(redisDir, { recursive: true, force: true });
+});
+
+for (const adapter of ADAPTER_NAMES) {
   describe(`POP3 on the ${adapter} storage adapter`, () => {
     let dir: string;
-    let redis: RedisProcess;
+    let testStorage: TestStorage | undefined;
     let kernel: Kernel;
     let storage: Storage;
     let pop3: number;
@@ -154,9 +169,9 @@ for (const adapter of ['file', 'redis'] as const) {
 
     before(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'mw-pop3-'));
-      redis = await startRedisServer({ dir });
+      testStorage = await storages.open(adapter);
       const config = mailwrightConfigSchema.parse({
-        storage: adapter === 'file' ? `file:${path.join(dir, 'mail')}` : `${redis.url}?prefix=p3:`,
+        storage: testStorage.url,
         redis: { url: redis.url },
         legacySecrets: true,
         plugins: { pop3: { allowInsecureAuth: true, idleTimeoutSeconds: 2 } },
@@ -201,7 +216,7 @@ for (const adapter of ['file', 'redis'] as const) {
 
     after(async () => {
       await kernel?.stop();
-      await redis?.stop();
+      await testStorage?.cleanup();
       await rm(dir, { recursive: true, force: true });
     });
 

@@ -7,7 +7,11 @@ import { Redis } from 'ioredis';
 import { createStorage } from '../../storage-adapters/file/index.js';
 import type { Storage } from '../../core/ports/storage.js';
 import { LockoutService } from '../../core/services/lockouts.js';
-import { redisOptionsFromUrl, startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
+import {
+  redisOptionsFromUrl,
+  startRedisServer,
+  type RedisProcess,
+} from '../../core/services/redis-process.js';
 
 const bob = { domain: 'example.test', name: 'bob' };
 
@@ -37,7 +41,8 @@ describe('login lockouts (shared by every protocol, state in Redis)', () => {
   });
 
   it('locks one address out after the threshold, correct password included, while others still log in', async () => {
-    for (let i = 0; i < 2; i++) assert.equal(await lockouts.attempt('POP3', bob, '10.0.0.1', no), 'bad-credentials');
+    for (let i = 0; i < 2; i++)
+      assert.equal(await lockouts.attempt('POP3', bob, '10.0.0.1', no), 'bad-credentials');
     assert.equal(await lockouts.lockedUntil('POP3', bob, '10.0.0.1'), null);
     assert.equal(await lockouts.attempt('POP3', bob, '10.0.0.1', no), 'bad-credentials');
     assert.deepEqual(await lockouts.lockedUntil('POP3', bob, '10.0.0.1'), new Date(clock + 60_000));
@@ -47,7 +52,11 @@ describe('login lockouts (shared by every protocol, state in Redis)', () => {
     assert.equal(await lockouts.attempt('POP3', bob, '10.0.0.1', verifying), 'locked-out');
     assert.equal(verified, false, 'credentials are not even checked while locked out');
     assert.equal(await lockouts.attempt('POP3', bob, '10.0.0.2', yes), 'ok');
-    assert.equal(await lockouts.attempt('IMAP', bob, '10.0.0.1', yes), 'ok', 'other protocols are unaffected');
+    assert.equal(
+      await lockouts.attempt('IMAP', bob, '10.0.0.1', yes),
+      'ok',
+      'other protocols are unaffected',
+    );
     assert.deepEqual(await lockouts.latestLockout('POP3', bob), new Date(clock + 60_000));
   });
 
@@ -97,7 +106,12 @@ describe('login lockouts (shared by every protocol, state in Redis)', () => {
 
   it('shares state across connections (as across processes)', async () => {
     const connection = new Redis(redisOptionsFromUrl(redisServer.url));
-    const other = new LockoutService(connection, storage.events, { threshold: 3, intervalSeconds: 60 }, () => clock);
+    const other = new LockoutService(
+      connection,
+      storage.events,
+      { threshold: 3, intervalSeconds: 60 },
+      () => clock,
+    );
     for (let i = 0; i < 3; i++) await lockouts.attempt('POP3', bob, '10.0.0.7', no);
     assert.equal(await other.attempt('POP3', bob, '10.0.0.7', yes), 'locked-out');
     connection.disconnect();

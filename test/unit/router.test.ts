@@ -40,7 +40,10 @@ describe('router', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'mw-router-'));
     storage = createStorage(`file:${dir}`);
     await storage.open();
-    const directory = new DirectoryService(storage, new CredentialService(await SecretBox.forHome(dir), false));
+    const directory = new DirectoryService(
+      storage,
+      new CredentialService(await SecretBox.forHome(dir), false),
+    );
     router = new Router(directory);
     await directory.addDomain('example.org');
     await directory.addDomain('other.org');

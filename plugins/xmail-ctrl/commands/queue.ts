@@ -51,7 +51,8 @@ const frozlist: CtrlHandler = async (_args, ctx) => {
 };
 
 const frozsubmit: CtrlHandler = async (args, ctx) => {
-  if (!(await queueOr(ctx, 'frozsubmit', 'FILE_MOVE').submit(refOf(args)))) throw new XMailCtrlError('FILE_MOVE');
+  if (!(await queueOr(ctx, 'frozsubmit', 'FILE_MOVE').submit(refOf(args))))
+    throw new XMailCtrlError('FILE_MOVE');
   return OK;
 };
 
@@ -76,7 +77,8 @@ const frozgetmsg: CtrlHandler = async (args, ctx) => {
 /** Each argument is an address pattern; one without `@` stands for every address of that domain. */
 const etrn: CtrlHandler = async (patterns, ctx) => {
   const queue = queueOr(ctx, 'etrn', 'FILE_MOVE');
-  for (const pattern of patterns) await queue.rescheduleDeferred(pattern.includes('@') ? pattern : `*@${pattern}`);
+  for (const pattern of patterns)
+    await queue.rescheduleDeferred(pattern.includes('@') ? pattern : `*@${pattern}`);
   return OK;
 };
 

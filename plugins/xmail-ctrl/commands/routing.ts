@@ -17,7 +17,9 @@ const aliaslist: CtrlHandler = async ([domain = '*', alias = '*', account = '*']
   const rows: string[][] = [];
   for (const route of await admin.listAliases()) {
     const target =
-      route.target.domain === route.domain ? route.target.name : `${route.target.name}@${route.target.domain}`;
+      route.target.domain === route.domain
+        ? route.target.name
+        : `${route.target.name}@${route.target.domain}`;
     if (
       wildMatchIgnoreCase(route.domain, domain) &&
       wildMatchIgnoreCase(route.local, alias) &&
@@ -91,13 +93,18 @@ const aliasdomainlist: CtrlHandler = async (filters, { admin }) => {
     filters.length > 2
       ? []
       : (await admin.listAliasDomains())
-          .filter((entry) => wildMatchIgnoreCase(entry.domain, domain) && wildMatchIgnoreCase(entry.alias, alias))
+          .filter(
+            (entry) => wildMatchIgnoreCase(entry.domain, domain) && wildMatchIgnoreCase(entry.alias, alias),
+          )
           .map((entry) => [entry.domain, entry.alias]);
   return { kind: 'rows', rows };
 };
 
 /** `poplnkadd ldom luser rdom ruser rpass authtype`: XMail checks nothing; APOP or else clear-text. */
-const poplnkadd: CtrlHandler = async ([domain, name, remoteDomain, remoteUser, password, auth], { admin }) => {
+const poplnkadd: CtrlHandler = async (
+  [domain, name, remoteDomain, remoteUser, password, auth],
+  { admin },
+) => {
   await admin.addPop3Link({
     local: { domain, name },
     remoteDomain,

@@ -12,7 +12,12 @@ export {
   type CtrlSuccessCode,
 } from './errors.js';
 export { tokenizeTabLine, dequoteToken, formatListingRow } from './tokenize.js';
-export { wildMatch, wildMatchIgnoreCase, wildMatchAnyIgnoreCase, asciiLowerCase } from '../../../core/services/wildmatch.js';
+export {
+  wildMatch,
+  wildMatchIgnoreCase,
+  wildMatchAnyIgnoreCase,
+  asciiLowerCase,
+} from '../../../core/services/wildmatch.js';
 export {
   CTRL_MAX_LINE_BYTES,
   CTRL_MAX_LOGIN_LINE_BYTES,
