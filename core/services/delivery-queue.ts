@@ -15,6 +15,12 @@ export interface QueuedMessage {
   dsn?: DsnParams;
   /** The SMTP AUTH user that submitted it (mailing-list `A` permission, mailproc @@USERAUTH). */
   authUser?: string;
+  /**
+   * Makes the enqueue idempotent: a second message with the same key, while the first is still
+   * queued, is not queued again (its body reference is released). POP3 links use
+   * `<link>/<uidl>`, so a fetch repeated after a crash cannot deliver a message twice.
+   */
+  dedupeKey?: string;
 }
 
 /**

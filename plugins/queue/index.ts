@@ -54,7 +54,7 @@ export default definePlugin<QueueConfig>({
     });
     await queue.waitUntilReady();
     let open = true;
-    const deliveryQueue = new BullDeliveryQueue(queue, ctx.hooks);
+    const deliveryQueue = new BullDeliveryQueue(queue, ctx.hooks, storage.blobs);
     const retry = new RetrySchedule(redis.client(), config.prefix, {
       minMs: ms(config.minRetryInterval),
       maxMs: ms(config.maxRetryInterval),

@@ -4,10 +4,13 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import {
   definePlugin,
   DirectoryServiceToken,
+  DeliveryQueueToken,
+  spoolMessage,
   Kernel,
   pass,
   reject,
@@ -327,6 +330,47 @@ describe('mail flow: SMTP in, queue, local delivery', () => {
     );
     assert.match(bounce.error, /^5\d\d 5\.\d\.\d /);
     assert.ok(!observer.delivered.some((event) => event.recipient === 'bob@remote.test'));
+  });
+
+  it('queues a message once when it is enqueued twice with the same dedupe key', async () => {
+    const queue = kernel.container.resolve(DeliveryQueueToken);
+    const alice = { domain: 'example.org', name: 'alice' };
+    const body = 'Subject: deduplicated\r\n\r\nonce\r\n';
+    const enqueue = async () => {
+      const spooled = await spoolMessage(storage.blobs, {
+        body: Readable.from([Buffer.from(body)]),
+        received: {
+          heloName: 'test',
+          remoteAddress: '127.0.0.1',
+          byHost: 'mx.example.org',
+          protocol: 'local',
+          id: 'x',
+        },
+      });
+      const id = await queue.enqueue({
+        mailFrom: '',
+        recipients: ['alice@example.org'],
+        ...spooled,
+        dedupeKey: 'link/uidl-1',
+      });
+      return { id, blobId: spooled.blobId };
+    };
+    const first = await enqueue();
+    const second = await enqueue();
+    assert.equal(second.id, first.id);
+    assert.equal(await storage.blobs.statBlob(second.blobId), null, 'the duplicate body was released');
+    await waitFor(
+      'the deduplicated delivery',
+      async () =>
+        (await storage.mail.listMessages(alice, 'INBOX')).some(
+          (m) => m.envelope.subject === 'deduplicated',
+        ) || undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const copies = (await storage.mail.listMessages(alice, 'INBOX')).filter(
+      (m) => m.envelope.subject === 'deduplicated',
+    );
+    assert.equal(copies.length, 1);
   });
 
   it('expands aliases and mailing lists at delivery: each member gets one copy', async () => {
