@@ -32,6 +32,7 @@ import { tempDir } from '../lib/tempdir.js';
 import { measureDataLatency, runSmtpSource, SMTP_SOURCE } from './load.js';
 import { installHaraka } from './servers/haraka.js';
 import { SERVERS } from './servers/index.js';
+import { busyWarning } from '../lib/load.js';
 
 const env = process.env;
 const QUICK = env.MW_BENCH_QUICK === '1';
@@ -221,17 +222,6 @@ function buildReport(results, loadBefore) {
 }
 
 /** Other work on the machine skews the comparison; say so rather than print confident ratios. */
-function busyWarning(loadBefore) {
-  const cpus = os.cpus().length;
-  const worst = Math.max(loadBefore, os.loadavg()[0]);
-  if (worst <= cpus / 2) return [];
-  return [
-    `WARNING: load average ${worst.toFixed(1)} on ${cpus} CPUs: other work competed with this run; ` +
-      'the numbers are noisy, rerun on an idle machine before trusting a close target check.',
-    '',
-  ];
-}
-
 /** The issue's targets, checked on accepted and delivered msg/s separately. */
 function targetChecks(results, mw) {
   const find = (id) => results.find((result) => result.id === id && !result.error);

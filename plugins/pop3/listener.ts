@@ -24,6 +24,9 @@ export class SessionSet {
   accept(socket: Socket): void {
     const { metrics, logger } = this.services;
     metrics.connections.inc({ protocol: PROTOCOL });
+    // A RETR answer is several writes (status, body, terminator): with Nagle's algorithm the body
+    // would wait ~40 ms for the client's delayed ACK of the status line.
+    socket.setNoDelay(true);
     socket.on('error', (err) => logger.debug({ err }, 'POP3 connection error'));
     if (this.sessions.size >= this.max) {
       socket.end('-ERR [SYS/TEMP] too many connections, try again later\r\n');

@@ -248,9 +248,14 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
   }
 
   /** Errors we did not mean as replies are logged and answered with a temporary failure. */
+  /**
+   * Adapts an async phase handler to smtp-server's callback style, counting the command; an
+   * unexpected error becomes a 451, never a crash or a hung session.
+   */
   function reply<A extends unknown[], R>(phase: string, run: (...args: A) => Promise<R>) {
     return (...args: [...A, (err?: Error | null, result?: R) => void]): void => {
       const callback = args.pop() as (err?: Error | null, result?: R) => void;
+      if (phase !== 'connect') metrics.commands.inc({ protocol: listener, command: phase.toUpperCase() });
       run(...(args as unknown as A)).then(
         (result) => callback(null, result),
         (err: unknown) => {

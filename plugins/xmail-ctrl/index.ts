@@ -51,6 +51,7 @@ export default definePlugin<CtrlConfig>({
         ? container.resolve(LockoutServiceToken)
         : undefined,
       logger: ctx.logger,
+      metrics: ctx.metrics,
       appNameVersion: `Mailwright ${VERSION}`,
       idleTimeoutMs: config.idleTimeoutSeconds * 1000,
       startTls: config.startTls ? secureContext : undefined,
@@ -58,6 +59,9 @@ export default definePlugin<CtrlConfig>({
 
     const sessions = new Set<CtrlSession>();
     const serve = (socket: Socket): void => {
+      // Listings are written line by line: without this, Nagle's algorithm stalls them on ACKs.
+      socket.setNoDelay(true);
+      ctx.metrics.connections.inc({ protocol: 'xmail-ctrl' });
       const session = new CtrlSession(socket, services);
       sessions.add(session);
       void session.run().finally(() => sessions.delete(session));

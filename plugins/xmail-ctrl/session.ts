@@ -6,9 +6,7 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
-import type { AdminService } from '../../core/index.js';
-import { adminLockoutKey } from '../../core/index.js';
-import type { LockoutService } from '../../core/index.js';
+import { adminLockoutKey, type AdminService, type LockoutService, type Metrics } from '../../core/index.js';
 import { asXMailError, CTRL_HANDLERS, type CtrlCommandContext, type CtrlReply } from './commands/index.js';
 import { LineReader } from './line-reader.js';
 import {
@@ -46,6 +44,7 @@ export interface CtrlSessionServices {
   readonly admins: AdminService;
   readonly lockouts: LockoutService | undefined;
   readonly logger: Logger;
+  readonly metrics: Metrics;
   /** `Mailwright <version>`, as the greeting shows it. */
   readonly appNameVersion: string;
   readonly idleTimeoutMs: number;
@@ -181,6 +180,7 @@ export class CtrlSession {
       this.send(formatErrorLine(resolved.error));
       return 'continue';
     }
+    this.services.metrics.commands.inc({ protocol: 'xmail-ctrl', command: resolved.spec.name });
     const handler = CTRL_HANDLERS.get(resolved.spec.name)!;
     let reply: CtrlReply;
     try {
