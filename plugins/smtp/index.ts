@@ -27,6 +27,8 @@ export default definePlugin<SmtpConfig>({
   listeners: [...LISTENERS],
   configSchema: smtpConfigSchema,
   async start(ctx) {
+    // SMTP listeners belong to front processes; a worker only delivers.
+    if (!ctx.runs('front')) return;
     const storage = ctx.container.resolve(Tokens.Storage);
     const services = {
       config: ctx.config,

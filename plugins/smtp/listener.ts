@@ -57,12 +57,23 @@ export async function openSmtpListener(
   });
   return {
     address: { host: where.host, port: (server.server.address() as AddressInfo).port },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-    dropSessions: () => {
+    close: () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Sessions between transactions (an idle client, a pooled outbound connection of our own
+      // queue) would hold the close up to the drain timeout: they get 421 now; a transaction in
+      // progress is left to finish.
       for (const connection of server.connections) {
-        connection.send(421, '4.3.2 Server shutting down');
-        connection.close();
+        if (!connection.session?.envelope?.mailFrom) hangUp(connection);
       }
+      return closed;
+    },
+    dropSessions: () => {
+      for (const connection of server.connections) hangUp(connection);
     },
   };
+}
+
+function hangUp(connection: { send(code: number, text: string): void; close(): void }): void {
+  connection.send(421, '4.3.2 Server shutting down');
+  connection.close();
 }

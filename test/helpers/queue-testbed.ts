@@ -46,12 +46,17 @@ export const QUEUE_TIMING = {
   messageExpiryInterval: 3.5,
 };
 
+/**
+ * `where`: a storage URL and a running Redis to use instead of the file storage in the bed's temp dir
+ * and a redis-server of its own (suites that run over every adapter share one Redis per file).
+ */
 export async function startQueueTestbed(
   name: string,
   extraQueueConfig: Record<string, unknown> = {},
+  where: { storage?: string; redis?: RedisProcess } = {},
 ): Promise<QueueTestbed> {
   const dir = await mkdtemp(path.join(tmpdir(), `mw-${name}-`));
-  const redis = await startRedisServer({ dir });
+  const redis = where.redis ?? (await startRedisServer({ dir }));
   const up = new QueueSink();
   const down = new QueueSink();
   const port = await up.listen('127.0.0.1');
@@ -96,7 +101,7 @@ export async function startQueueTestbed(
     ...extraQueueConfig,
   };
   const config = mailwrightConfigSchema.parse({
-    storage: `file:${path.join(dir, 'mail')}`,
+    storage: where.storage ?? `file:${path.join(dir, 'mail')}`,
     redis: { url: redis.url },
     plugins: { queue: queueConfig, smtp: { hostname: 'mx.example.org', reverseDns: false } },
     listen: { smtp: `127.0.0.3:${port}`, submission: '127.0.0.1:0', smtps: '127.0.0.1:0' },
@@ -140,7 +145,7 @@ export async function startQueueTestbed(
     close: async () => {
       await kernel.stop();
       await Promise.all([up.close(), down.close()]);
-      await redis.stop();
+      if (!where.redis) await redis.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
