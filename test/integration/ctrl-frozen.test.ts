@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { AdminServiceToken, DirectoryServiceToken, Kernel } from '../../core/index.js';
-import { mailwrightConfigSchema } from '../../core/config/schema.js';
 import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
 import { CtrlClient } from '../helpers/ctrl-client.js';
-import { quietLogger } from '../helpers/logger.js';
+import { startTestKernel } from '../helpers/test-kernel.js';
 import { QueueSink } from '../helpers/queue-sink.js';
 import { waitFor } from '../helpers/queue-testbed.js';
 
@@ -33,30 +32,32 @@ describe('XMail CTRL queue commands on the BullMQ frozen messages', () => {
     sink = new QueueSink();
     sink.refuse = (address) => refused.has(address);
     const sinkPort = await sink.listen('127.0.0.1');
-    const config = mailwrightConfigSchema.parse({
-      storage: `file:${path.join(dir, 'mail')}`,
-      redis: { url: redis.url },
-      plugins: {
-        smtp: { hostname: 'mx.example.org', reverseDns: false },
-        queue: {
-          prefix: 'ctrl-frozen',
-          hostname: 'mx.example.org',
-          remotePort: sinkPort,
-          dns: { mx: { 'remote.test': [{ exchange: '127.0.0.1', priority: 10 }] } },
+    const started = await startTestKernel(
+      {
+        storage: `file:${path.join(dir, 'mail')}`,
+        redis: { url: redis.url },
+        plugins: {
+          smtp: { hostname: 'mx.example.org', reverseDns: false },
+          queue: {
+            prefix: 'ctrl-frozen',
+            hostname: 'mx.example.org',
+            remotePort: sinkPort,
+            dns: { mx: { 'remote.test': [{ exchange: '127.0.0.1', priority: 10 }] } },
+          },
+          'xmail-ctrl': {},
         },
-        'xmail-ctrl': {},
+        listen: {
+          smtp: '127.0.0.1:0',
+          submission: '127.0.0.1:0',
+          smtps: '127.0.0.1:0',
+          'xmail-ctrl': '127.0.0.1:0',
+          'xmail-ctrls': '127.0.0.1:0',
+        },
       },
-      listen: {
-        smtp: '127.0.0.1:0',
-        submission: '127.0.0.1:0',
-        smtps: '127.0.0.1:0',
-        'xmail-ctrl': '127.0.0.1:0',
-        'xmail-ctrls': '127.0.0.1:0',
-      },
-    });
-    kernel = await Kernel.create({ config, home: dir, logger: quietLogger() });
-    await kernel.start();
-    const port = (name: string) => kernel.listeners.find((l) => l.name === name)!.address.port;
+      dir,
+    );
+    kernel = started.kernel;
+    const port = started.port;
     smtpPort = port('smtp');
     ctrlPort = port('xmail-ctrl');
     await kernel.container.resolve(AdminServiceToken).add('admin', 'secret');

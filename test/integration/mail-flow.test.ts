@@ -14,14 +14,12 @@ import {
   Kernel,
   pass,
   reject,
-  Tokens,
   type HookPayloads,
   type Storage,
 } from '../../core/index.js';
-import { mailwrightConfigSchema } from '../../core/config/schema.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
-import { quietLogger } from '../helpers/logger.js';
+import { startTestKernel } from '../helpers/test-kernel.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -93,25 +91,26 @@ function describeMailFlow(adapter: AdapterName): void {
       dir = await mkdtemp(path.join(tmpdir(), 'mw-mailflow-'));
       testStorage = await infra().storages.open(adapter);
       observer = observerPlugin();
-      const config = mailwrightConfigSchema.parse({
-        storage: testStorage.url,
-        redis: { url: infra().redis.url },
-        plugins: {
-          queue: { prefix: `mailflow-${adapter}`, retryDelayMs: 200 },
-          // No trusted networks: the loopback client must not be allowed to relay.
-          smtp: { hostname: 'mx.example.org', trustedNetworks: [], reverseDns: false },
+      const started = await startTestKernel(
+        {
+          storage: testStorage.url,
+          redis: { url: infra().redis.url },
+          plugins: {
+            queue: { prefix: `mailflow-${adapter}`, retryDelayMs: 200 },
+            // No trusted networks: the loopback client must not be allowed to relay.
+            smtp: { hostname: 'mx.example.org', trustedNetworks: [], reverseDns: false },
+          },
+          listen: { smtp: '127.0.0.1:0', submission: '127.0.0.1:0', smtps: '127.0.0.1:0' },
         },
-        listen: { smtp: '127.0.0.1:0', submission: '127.0.0.1:0', smtps: '127.0.0.1:0' },
-      });
-      kernel = await Kernel.create({ config, plugins: [observer.plugin], home: dir, logger: quietLogger() });
-      await kernel.start();
-      const port = (name: string) =>
-        kernel.listeners.find((listener) => listener.name === name)!.address.port;
-      smtpPort = port('smtp');
-      submissionPort = port('submission');
-      smtpsPort = port('smtps');
+        dir,
+        [observer.plugin],
+      );
+      kernel = started.kernel;
+      storage = started.storage;
+      smtpPort = started.port('smtp');
+      submissionPort = started.port('submission');
+      smtpsPort = started.port('smtps');
 
-      storage = kernel.container.resolve(Tokens.Storage);
       const directory = kernel.container.resolve(DirectoryServiceToken);
       await directory.addDomain('example.org');
       await directory.addUser('alice@example.org', PASSWORD);

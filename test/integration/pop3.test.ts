@@ -5,23 +5,19 @@ import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
-  analyseMime,
   DirectoryServiceToken,
   hashPassword,
-  Kernel,
   SecretBoxToken,
-  Tokens,
   type AccountKey,
+  type Kernel,
   type Storage,
 } from '../../core/index.js';
-import { mailwrightConfigSchema } from '../../core/config/schema.js';
-import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
-import { ADAPTER_NAMES, testStorages, type TestStorage, type TestStorages } from '../helpers/adapters.js';
-import { quietLogger } from '../helpers/logger.js';
+import { useAdapterInfra } from '../helpers/adapter-infra.js';
+import { ADAPTER_NAMES, type TestStorage } from '../helpers/adapters.js';
+import { startTestKernel, storeMessage } from '../helpers/test-kernel.js';
 
 const run = promisify(execFile);
 /** The Python driver sits in the source tree, beside this file's TypeScript source. */
@@ -142,19 +138,7 @@ class RawClient {
   }
 }
 
-let redisDir = '';
-let redis: RedisProcess;
-let storages: TestStorages;
-before(async () => {
-  redisDir = await mkdtemp(path.join(tmpdir(), 'mw-pop3-redis-'));
-  redis = await startRedisServer({ dir: redisDir });
-  storages = testStorages(redis.url);
-});
-after(async () => {
-  await storages?.stop();
-  await redis?.stop();
-  await rm(redisDir, { recursive: true, force: true });
-});
+const infra = useAdapterInfra('pop3');
 
 for (const adapter of ADAPTER_NAMES) {
   describe(`POP3 on the ${adapter} storage adapter`, () => {
@@ -169,21 +153,21 @@ for (const adapter of ADAPTER_NAMES) {
 
     before(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'mw-pop3-'));
-      testStorage = await storages.open(adapter);
-      const config = mailwrightConfigSchema.parse({
-        storage: testStorage.url,
-        redis: { url: redis.url },
-        legacySecrets: true,
-        plugins: { pop3: { allowInsecureAuth: true, idleTimeoutSeconds: 2 } },
-        listen: { pop3: '127.0.0.1:0', pop3s: '127.0.0.1:0' },
-      });
-      kernel = await Kernel.create({ config, home: dir, logger: quietLogger() });
-      await kernel.start();
-      const port = (name: string) =>
-        kernel.listeners.find((listener) => listener.name === name)!.address.port;
-      pop3 = port('pop3');
-      pop3s = port('pop3s');
-      storage = kernel.container.resolve(Tokens.Storage);
+      testStorage = await infra().storages.open(adapter);
+      const started = await startTestKernel(
+        {
+          storage: testStorage.url,
+          redis: { url: infra().redis.url },
+          legacySecrets: true,
+          plugins: { pop3: { allowInsecureAuth: true, idleTimeoutSeconds: 2 } },
+          listen: { pop3: '127.0.0.1:0', pop3s: '127.0.0.1:0' },
+        },
+        dir,
+      );
+      kernel = started.kernel;
+      storage = started.storage;
+      pop3 = started.port('pop3');
+      pop3s = started.port('pop3s');
       const directory = kernel.container.resolve(DirectoryServiceToken);
       await directory.addDomain('example.org');
       await directory.addUser('alice@example.org', PASSWORD);
@@ -198,20 +182,7 @@ for (const adapter of ADAPTER_NAMES) {
         credential: { scheme: 'legacy', secret: kernel.container.resolve(SecretBoxToken).seal('old-secret') },
         vars: [],
       });
-      for (const body of BODIES) {
-        const blob = await storage.blobs.putBlob(Readable.from([body]));
-        const { mime, envelope } = await analyseMime(Readable.from([body]));
-        const meta = await storage.mail.append(ALICE, 'INBOX', {
-          blobId: blob.id,
-          size: blob.size,
-          internalDate: new Date(),
-          flags: [],
-          mime,
-          envelope,
-        });
-        uids.push(meta.uid);
-        await storage.blobs.releaseBlob(blob.id);
-      }
+      for (const body of BODIES) uids.push((await storeMessage(storage, ALICE, body)).uid);
     });
 
     after(async () => {

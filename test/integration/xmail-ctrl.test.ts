@@ -8,14 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Kernel } from '../../core/index.js';
-import { mailwrightConfigSchema } from '../../core/config/schema.js';
-import { AdminServiceToken } from '../../core/services/core-services.js';
-import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
-import { DirectoryServiceToken } from '../../core/services/accounts.js';
-import { ADAPTER_NAMES, testStorages, type TestStorage, type TestStorages } from '../helpers/adapters.js';
+import { AdminServiceToken, DirectoryServiceToken, type Kernel } from '../../core/index.js';
+import { useAdapterInfra } from '../helpers/adapter-infra.js';
+import { ADAPTER_NAMES, type TestStorage } from '../helpers/adapters.js';
 import { CtrlClient } from '../helpers/ctrl-client.js';
-import { quietLogger } from '../helpers/logger.js';
+import { startTestKernel } from '../helpers/test-kernel.js';
 
 const OK = ['+00000 OK'];
 const err = (line: string): string[] => [line];
@@ -35,33 +32,21 @@ async function startKernel(
   settings: Record<string, unknown> = {},
   legacySecrets = false,
 ): Promise<Started> {
-  const config = mailwrightConfigSchema.parse({
-    storage,
-    redis: { url: redisUrl },
-    legacySecrets,
-    plugins: { 'xmail-ctrl': settings },
-    listen: { 'xmail-ctrl': '127.0.0.1:0', 'xmail-ctrls': '127.0.0.1:0' },
-  });
-  const kernel = await Kernel.create({ config, home: dir, logger: quietLogger() });
-  await kernel.start();
-  const port = (name: string): number => kernel.listeners.find((l) => l.name === name)!.address.port;
+  const { kernel, port } = await startTestKernel(
+    {
+      storage,
+      redis: { url: redisUrl },
+      legacySecrets,
+      plugins: { 'xmail-ctrl': settings },
+      listen: { 'xmail-ctrl': '127.0.0.1:0', 'xmail-ctrls': '127.0.0.1:0' },
+    },
+    dir,
+  );
   await kernel.container.resolve(AdminServiceToken).add('admin', 'secret');
   return { kernel, ctrl: port('xmail-ctrl'), ctrls: port('xmail-ctrls') };
 }
 
-let redisDir = '';
-let redis: RedisProcess;
-let storages: TestStorages;
-before(async () => {
-  redisDir = await mkdtemp(path.join(tmpdir(), 'mw-ctrl-redis-'));
-  redis = await startRedisServer({ dir: redisDir });
-  storages = testStorages(redis.url);
-});
-after(async () => {
-  await storages?.stop();
-  await redis?.stop();
-  await rm(redisDir, { recursive: true, force: true });
-});
+const infra = useAdapterInfra('ctrl');
 
 for (const adapter of ADAPTER_NAMES) {
   describe(`XMail CTRL over the ${adapter} adapter`, () => {
@@ -79,8 +64,8 @@ for (const adapter of ADAPTER_NAMES) {
 
     before(async () => {
       dir = await mkdtemp(path.join(tmpdir(), `mw-ctrl-${adapter}-`));
-      testStorage = await storages.open(adapter);
-      started = await startKernel(dir, redis.url, testStorage.url, { idleTimeoutSeconds: 2 });
+      testStorage = await infra().storages.open(adapter);
+      started = await startKernel(dir, infra().redis.url, testStorage.url, { idleTimeoutSeconds: 2 });
       c = await loggedIn();
     });
     after(async () => {
@@ -673,7 +658,7 @@ describe('XMail CTRL with legacySecrets', () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'mw-ctrl-legacy-'));
-    started = await startKernel(dir, redis.url, `file:${path.join(dir, 'mail')}`, {}, true);
+    started = await startKernel(dir, infra().redis.url, `file:${path.join(dir, 'mail')}`, {}, true);
   });
   after(async () => {
     await started?.kernel.stop();

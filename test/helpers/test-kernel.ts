@@ -1,0 +1,69 @@
+import { Readable } from 'node:stream';
+import {
+  analyseMime,
+  Kernel,
+  Tokens,
+  type AccountKey,
+  type MessageMeta,
+  type Plugin,
+  type Storage,
+} from '../../core/index.js';
+import { mailwrightConfigSchema } from '../../core/config/schema.js';
+import { quietLogger } from './logger.js';
+
+export interface TestKernel {
+  kernel: Kernel;
+  storage: Storage;
+  /** The real port of a listener (the config asks for port 0). */
+  port(listener: string): number;
+}
+
+/**
+ * A kernel started in this process from a config object as a config file would hold it (listen
+ * addresses as strings), with its data in `home` and quiet logs.
+ */
+export async function startTestKernel(
+  config: unknown,
+  home: string,
+  plugins: Plugin[] = [],
+): Promise<TestKernel> {
+  const kernel = await Kernel.create({
+    config: mailwrightConfigSchema.parse(config),
+    plugins,
+    home,
+    logger: quietLogger(),
+  });
+  await kernel.start();
+  return {
+    kernel,
+    storage: kernel.container.resolve(Tokens.Storage),
+    port(listener: string): number {
+      const found = kernel.listeners.find((entry) => entry.name === listener);
+      if (!found) throw new Error(`no ${listener} listener`);
+      return found.address.port;
+    },
+  };
+}
+
+/** Puts a message straight into a folder, as local delivery would (body stored once, structure analysed). */
+export async function storeMessage(
+  storage: Storage,
+  account: AccountKey,
+  body: Buffer,
+  folder = 'INBOX',
+): Promise<MessageMeta> {
+  const blob = await storage.blobs.putBlob(Readable.from([body]));
+  try {
+    const { mime, envelope } = await analyseMime(Readable.from([body]));
+    return await storage.mail.append(account, folder, {
+      blobId: blob.id,
+      size: blob.size,
+      internalDate: new Date(),
+      flags: [],
+      mime,
+      envelope,
+    });
+  } finally {
+    await storage.blobs.releaseBlob(blob.id); // the folder holds its own reference
+  }
+}
