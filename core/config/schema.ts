@@ -30,6 +30,13 @@ export const mailwrightConfigSchema = z.strictObject({
    * for APOP, CRAM-MD5 and XMail's clear `userlist`. Off unless the operator asks for it.
    */
   legacySecrets: z.boolean().optional(),
+  /**
+   * Break-in detection for every login protocol: `threshold` consecutive failures from one address
+   * lock it out of that account for `intervalSeconds` (AltaVista LockoutThreshold/LockoutInterval).
+   */
+  lockout: z
+    .strictObject({ threshold: z.number().int().positive(), intervalSeconds: z.number().int().positive() })
+    .optional(),
   listen: z
     .partialRecord(z.enum(LISTENER_NAMES as [ListenerName, ...ListenerName[]]), listenAddress)
     .optional(),

@@ -211,6 +211,7 @@ export class Kernel {
         storage: this.storage,
         redis: this.redis,
         legacySecrets: config.legacySecrets ?? false,
+        lockout: config.lockout,
       });
     }
   }

@@ -3,7 +3,7 @@ import type { Storage } from '../ports/storage.js';
 import { DirectoryService, DirectoryServiceToken } from './accounts.js';
 import { AdminService } from './admins.js';
 import { CredentialService, CredentialServiceToken } from './credentials.js';
-import { LockoutService } from './lockouts.js';
+import { DEFAULT_LOCKOUT_SETTINGS, LockoutService, type LockoutSettings } from './lockouts.js';
 import { Router, RouterToken } from './router.js';
 import type { RedisService } from './redis.js';
 import { SecretBox } from './secrets.js';
@@ -19,7 +19,13 @@ export const LockoutServiceToken = Symbol.for('mailwright.LockoutService') as In
  */
 export async function registerCoreServices(
   container: DependencyContainer,
-  infrastructure: { home: string; storage?: Storage; redis?: RedisService; legacySecrets: boolean },
+  infrastructure: {
+    home: string;
+    storage?: Storage;
+    redis?: RedisService;
+    legacySecrets: boolean;
+    lockout?: LockoutSettings;
+  },
 ): Promise<void> {
   const secrets = await SecretBox.forHome(infrastructure.home);
   container.registerInstance(SecretBoxToken, secrets);
@@ -31,6 +37,11 @@ export async function registerCoreServices(
   container.registerInstance(DirectoryServiceToken, directory);
   container.registerInstance(RouterToken, new Router(directory));
   container.registerInstance(AdminServiceToken, new AdminService(storage.admins, secrets));
-  if (redis)
-    container.registerInstance(LockoutServiceToken, new LockoutService(redis.client(), storage.events));
+  if (redis) {
+    const settings = infrastructure.lockout ?? DEFAULT_LOCKOUT_SETTINGS;
+    container.registerInstance(
+      LockoutServiceToken,
+      new LockoutService(redis.client(), storage.events, settings),
+    );
+  }
 }

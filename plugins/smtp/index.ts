@@ -5,6 +5,7 @@ import {
   definePlugin,
   DeliveryPolicy,
   loadTlsContext,
+  LockoutServiceToken,
   Tokens,
 } from '../../core/index.js';
 import { smtpConfigSchema, type SmtpConfig } from './config.js';
@@ -38,6 +39,7 @@ export default definePlugin<SmtpConfig>({
       blobs: storage.blobs,
       files: storage.files,
       policy: new DeliveryPolicy(storage.mail),
+      lockouts: ctx.container.resolve(LockoutServiceToken),
       hooks: ctx.hooks,
       metrics: ctx.metrics,
       logger: ctx.logger,

@@ -14,7 +14,11 @@ import {
   MessageTooLargeError,
   spoolMessage,
   type BlobStore,
+  splitAddress,
+  type Account,
+  type AccountKey,
   type DeliveryPolicy,
+  type LockoutService,
   type DsnNotify,
   type DsnParams,
   type DeliveryQueue,
@@ -40,6 +44,7 @@ export interface SmtpServices {
   logger: Logger;
   trusted: NetworkList;
   perAddress: PerAddressLimit;
+  lockouts: LockoutService;
   /** Recipient limits checked at RCPT (ReceiveEnable, MaxMessageSize, quota). */
   policy: DeliveryPolicy;
   /** The mail root, for custom domain files. */
@@ -99,7 +104,17 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
     password: string,
     session: SMTPServerSession,
   ): Promise<{ user: string }> => {
-    const account = await services.directory.authenticate(username, password);
+    // The shared lockout rules: an address that failed too often is refused even with the right
+    // password, with the same 535 as a wrong one.
+    let account: Account | null = null;
+    const key = accountKeyOf(username);
+    const verdict = key
+      ? await services.lockouts.attempt('SMTP', key, session.remoteAddress, async () => {
+          account = await services.directory.authenticate(username, password);
+          return account !== null;
+        })
+      : 'bad-credentials';
+    if (verdict !== 'ok') account = null;
     const refusal = hookReply(
       await hooks.run('auth', {
         protocol: listener,
@@ -110,8 +125,9 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
       }),
     );
     if (refusal) throw refusal;
-    if (!account) throw smtpError(535, '5.7.8 Authentication credentials invalid');
-    return { user: `${account.name}@${account.domain}` };
+    const authenticated = account as Account | null;
+    if (!authenticated) throw smtpError(535, '5.7.8 Authentication credentials invalid');
+    return { user: `${authenticated.name}@${authenticated.domain}` };
   };
 
   const onMailFrom = async (address: string, session: SMTPServerSession): Promise<void> => {
@@ -301,4 +317,14 @@ function dsnParams(session: SMTPServerSession): DsnParams | undefined {
   const ret = envelope?.ret === 'FULL' || envelope?.ret === 'HDRS' ? envelope.ret : undefined;
   if (!ret && !envelope?.envid && Object.keys(recipients).length === 0) return undefined;
   return { ret, envid: envelope?.envid, recipients };
+}
+
+/** `user@domain` as an account key, or null when it is not a valid address. */
+function accountKeyOf(username: string): AccountKey | null {
+  try {
+    const { local, domain } = splitAddress(username);
+    return { domain, name: local };
+  } catch {
+    return null;
+  }
 }

@@ -98,9 +98,15 @@ function describeMailFlow(adapter: AdapterName): void {
           plugins: {
             queue: { prefix: `mailflow-${adapter}`, retryDelayMs: 200 },
             // No trusted networks: the loopback client must not be allowed to relay.
-            smtp: { hostname: 'mx.example.org', trustedNetworks: [], reverseDns: false },
+            smtp: {
+              hostname: 'mx.example.org',
+              trustedNetworks: [],
+              reverseDns: false,
+              maxMessageSize: 1048576,
+            },
           },
           listen: { smtp: '127.0.0.1:0', submission: '127.0.0.1:0', smtps: '127.0.0.1:0' },
+          lockout: { threshold: 3, intervalSeconds: 60 },
         },
         dir,
         [observer.plugin],
@@ -118,6 +124,7 @@ function describeMailFlow(adapter: AdapterName): void {
       await directory.addUser('small@example.org', PASSWORD);
       await storage.accounts.setVars({ domain: 'example.org', name: 'small' }, [['MaxMBSize', '1']]);
       await directory.addUser('closed@example.org', PASSWORD);
+      await directory.addUser(`guessed-${adapter}@example.org`, PASSWORD);
       await storage.accounts.setVars({ domain: 'example.org', name: 'closed' }, [['ReceiveEnable', '0']]);
     });
 
@@ -300,6 +307,56 @@ function describeMailFlow(adapter: AdapterName): void {
         (err) => smtpFailure(err).code === 550 && /^550 5\.2\.1 /.test(smtpFailure(err).text),
       );
       assert.equal((await storage.mail.listMessages(small, 'INBOX')).length, 1, 'nothing more was stored');
+    });
+
+    it('refuses a message over the size limit with 552 and stores nothing', async () => {
+      const alice = { domain: 'example.org', name: 'alice' };
+      const before = (await storage.mail.listMessages(alice, 'INBOX')).length;
+      await assert.rejects(
+        transport(smtpPort).sendMail({
+          envelope: { from: 'sender@remote.test', to: ['alice@example.org'] },
+          raw: `Subject: too big\r\n\r\n${'y'.repeat(76)}\r\n`.repeat(16_000),
+        }),
+        (err) => {
+          const { code, text } = smtpFailure(err);
+          assert.equal(code, 552);
+          assert.match(text, /^552 5\.3\.4 /);
+          return true;
+        },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal((await storage.mail.listMessages(alice, 'INBOX')).length, before);
+    });
+
+    it('locks an address out of SMTP AUTH after repeated failures, right password included', async () => {
+      const attempt = (pass: string) =>
+        transport(submissionPort, { user: `guessed-${adapter}@example.org`, pass }).sendMail({
+          envelope: { from: `guessed-${adapter}@example.org`, to: ['alice@example.org'] },
+          raw: 'Subject: guess\r\n\r\nx\r\n',
+        });
+      for (let i = 0; i < 3; i++)
+        await assert.rejects(attempt(`wrong ${i}`), (err) => smtpFailure(err).code === 535);
+      await assert.rejects(attempt(PASSWORD), (err) => {
+        const { code, text } = smtpFailure(err);
+        assert.equal(code, 535, 'locked out: refused like a wrong password');
+        assert.match(text, /^535 5\.7\.8 /);
+        return true;
+      });
+      const events = await storage.events.readEvents('Security', new Date(0));
+      assert.ok(
+        events.some(
+          (e) =>
+            e.type === 'Lockout' &&
+            e.params.Mailbox === `guessed-${adapter}@example.org` &&
+            e.params.Protocol === 'SMTP',
+        ),
+      );
+      // Another account from the same address is not affected.
+      const info = await transport(submissionPort, { user: 'alice@example.org', pass: PASSWORD }).sendMail({
+        envelope: { from: 'alice@example.org', to: ['alice@example.org'] },
+        raw: 'Subject: still fine\r\n\r\nx\r\n',
+      });
+      assert.match(info.response, /^250 /);
     });
 
     it('refuses AUTH before STARTTLS, and accepts it on the implicit-TLS smtps listener', async () => {
