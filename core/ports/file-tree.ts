@@ -22,6 +22,12 @@ export interface FileTree {
   /** Regular files directly inside `dir` (not recursive), sorted by name. */
   listFiles(dir: string): Promise<FileEntry[]>;
   /**
+   * Whether `dir` is a directory of the tree (`''`, the root, always is). In a virtual tree a
+   * directory exists while some file lies below it. XMail's filelist tells a missing directory
+   * (-00211) from an empty one.
+   */
+  hasDirectory(dir: string): Promise<boolean>;
+  /**
    * Every file of the tree, recursively, except those that hold the adapter's own records of the
    * other ports (on the file adapter: its tables, journals, folders and blobs), so that
    * `storage copy` carries configuration files (mailproc.tab, custdomains/*.tab, server.tab ...)

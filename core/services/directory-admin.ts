@@ -495,6 +495,10 @@ export class DirectoryAdmin {
 
   /** The local account need not exist yet (XMail checks nothing); the password is sealed. */
   async addPop3Link(link: NewPop3Link): Promise<void> {
+    // XMail's duplicate check ignores case in all four names; the stores compare exactly.
+    if ((await this.findLinks(link.local, link.remoteDomain, link.remoteUser)).length > 0) {
+      throw new DirectoryAdminError('link-exists', `${link.remoteUser}@${link.remoteDomain}`);
+    }
     try {
       await this.storage.pop3Links.addLink({
         local: { domain: validDomain(link.local.domain), name: validLocalPart(link.local.name) },
@@ -634,14 +638,11 @@ export class DirectoryAdmin {
     else await this.storage.files.writeFile(path, content);
   }
 
-  /**
-   * Regular files directly in the mail-root directory `dir` (`''` = the root). Throws
-   * directory-not-found for an empty listing below the root: virtual trees have no empty directories.
-   */
+  /** Regular files directly in the mail-root directory `dir` (`''` = the root). */
   async listFiles(dir: string): Promise<FileEntry[]> {
-    const files = await this.storage.files.listFiles(dir);
-    if (files.length === 0 && dir !== '') throw new DirectoryAdminError('directory-not-found', dir);
-    return files;
+    if (!(await this.storage.files.hasDirectory(dir)))
+      throw new DirectoryAdminError('directory-not-found', dir);
+    return this.storage.files.listFiles(dir);
   }
 }
 

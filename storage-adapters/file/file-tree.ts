@@ -79,6 +79,14 @@ export class FileFileTree implements FileTree {
     return files;
   }
 
+  async hasDirectory(dir: string): Promise<boolean> {
+    if (dir === '') return true;
+    if (this.isRecord(dir)) return false;
+    const real = await this.resolve(dir);
+    if (real === null) return false;
+    return (await fs.stat(real)).isDirectory();
+  }
+
   /** Whether `rel` is, or lies inside, one of the adapter's own records. */
   private isRecord(rel: string): boolean {
     const parts = rel.split('/');

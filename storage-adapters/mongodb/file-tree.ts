@@ -35,6 +35,16 @@ export class MongoFileTree implements FileTree {
     }
   }
 
+  async hasDirectory(dir: string): Promise<boolean> {
+    if (dir === '') return true;
+    // '0' is the character after '/': [dir/, dir0) is everything below dir.
+    const below = await this.cols.files.findOne(
+      { _id: { $gt: `${dir}/`, $lt: `${dir}0` } },
+      { projection: { _id: 1 } },
+    );
+    return below !== null;
+  }
+
   async listFiles(dir: string): Promise<FileEntry[]> {
     const docs = await this.cols.files
       .find({ dir: dir.replace(/\/+$/, '') }, { projection: { size: 1 } })

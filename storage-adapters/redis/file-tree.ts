@@ -38,6 +38,19 @@ export class RedisFileTree implements FileTree {
     yield* await this.withSizes(paths);
   }
 
+  async hasDirectory(dir: string): Promise<boolean> {
+    if (dir === '') return true;
+    const below = await this.ctx.redis.zrangebylex(
+      this.ctx.key('file:paths'),
+      `[${dir}/`,
+      `(${dir}0`,
+      'LIMIT',
+      0,
+      1,
+    );
+    return below.length > 0;
+  }
+
   async listFiles(dir: string): Promise<FileEntry[]> {
     // '0' is the character after '/', so [dir/, dir0) is everything under dir.
     const paths =

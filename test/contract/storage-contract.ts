@@ -1657,6 +1657,12 @@ function describeFiles(open: OpenStorage): void {
       await s.files.writeFile('ct/a.tab', Readable.from([Buffer.from('"a"\n'), Buffer.from('"more"\n')]));
       await s.files.writeFile('ct/sub/deep.tab', Buffer.from('deep'));
       await s.files.writeFile('top.tab', Buffer.from('top'));
+      assert.equal(await s.files.hasDirectory(''), true);
+      assert.equal(await s.files.hasDirectory('ct'), true);
+      assert.equal(await s.files.hasDirectory('ct/sub'), true);
+      assert.equal(await s.files.hasDirectory('c'), false, 'a prefix of a directory name is not one');
+      assert.equal(await s.files.hasDirectory('ct/none'), false);
+      assert.equal(await s.files.hasDirectory('top.tab'), false, 'a file is not a directory');
       assert.deepEqual(await s.files.readFile('ct/a.tab'), Buffer.from('"a"\n"more"\n'));
       assert.deepEqual(await s.files.readFile('ct/sub/deep.tab'), Buffer.from('deep'));
       assert.deepEqual(plain(await s.files.listFiles('ct')), [

@@ -26,6 +26,8 @@ import { mailwrightConfigSchema } from '../../core/config/schema.js';
 import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
 import { pop3LinksConfigSchema } from '../../plugins/pop3-links/config.js';
 import { fetchLink } from '../../plugins/pop3-links/fetch-link.js';
+import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
+import { useAdapterInfra, type AdapterInfra } from '../helpers/adapter-infra.js';
 import { quietLogger } from '../helpers/logger.js';
 import { waitFor } from '../helpers/queue-testbed.js';
 
@@ -66,12 +68,17 @@ interface Instance {
   close(): Promise<void>;
 }
 
-async function startInstance(name: string, config: Record<string, unknown>, dir?: string): Promise<Instance> {
-  const home = dir ?? (await mkdtemp(path.join(tmpdir(), `mw-${name}-`)));
+/** `storage`: a fresh storage from the test file's TestStorages; by default files in the home dir. */
+async function startInstance(
+  name: string,
+  config: Record<string, unknown>,
+  storage?: TestStorage,
+): Promise<Instance> {
+  const home = await mkdtemp(path.join(tmpdir(), `mw-${name}-`));
   const redis = await startRedisServer({ dir: home });
   const kernel = await Kernel.create({
     config: mailwrightConfigSchema.parse({
-      storage: `file:${path.join(home, 'mail')}`,
+      storage: storage?.url ?? `file:${path.join(home, 'mail')}`,
       redis: { url: redis.url },
       ...config,
     }),
@@ -87,6 +94,7 @@ async function startInstance(name: string, config: Record<string, unknown>, dir?
     close: async () => {
       await kernel.stop();
       await redis.stop();
+      await storage?.cleanup();
       await rm(home, { recursive: true, force: true });
     },
   };
@@ -206,7 +214,14 @@ const key = (address: string): AccountKey => {
 if (CHILD_SETTINGS) {
   await runOneFetchInChild(JSON.parse(CHILD_SETTINGS) as ChildSettings);
 } else {
-  describe('POP3 links fetching from a second Mailwright', () => {
+  // The fetching (local) side runs on every storage adapter; the remote side keeps files.
+  const infra = useAdapterInfra('links');
+  for (const adapter of ADAPTER_NAMES) describeLinks(adapter, infra);
+}
+
+function describeLinks(adapter: AdapterName, infra: () => AdapterInfra): void {
+  const openStorage = (): Promise<TestStorage> => infra().storages.open(adapter);
+  describe(`POP3 links fetching from a second Mailwright into ${adapter} storage`, () => {
     let remote: Awaited<ReturnType<typeof startRemote>>;
     let remoteDirectory: DirectoryService;
 
@@ -223,7 +238,7 @@ if (CHILD_SETTINGS) {
       let links: DirectoryAdmin;
 
       before(async () => {
-        local = await startInstance('links-local', localConfig(remote));
+        local = await startInstance('links-local', localConfig(remote), await openStorage());
         const directory = local.kernel.container.resolve(DirectoryServiceToken);
         await directory.addDomain('local.test');
         for (const user of ['alice', 'dave', 'gina'])
@@ -362,7 +377,11 @@ if (CHILD_SETTINGS) {
       let local: Instance;
 
       before(async () => {
-        local = await startInstance('links-leave', localConfig(remote, { leaveOnServer: true }));
+        local = await startInstance(
+          'links-leave',
+          localConfig(remote, { leaveOnServer: true }),
+          await openStorage(),
+        );
         const directory = local.kernel.container.resolve(DirectoryServiceToken);
         await directory.addDomain('local.test');
         await directory.addUser('ivan@local.test', 'local password');
@@ -410,14 +429,17 @@ if (CHILD_SETTINGS) {
 
     describe('a crash between the local delivery and the remote DELE', () => {
       let dir: string;
+      let storage: TestStorage | undefined;
       let proxy: DeleKillProxy;
 
       before(async () => {
         dir = await mkdtemp(path.join(tmpdir(), 'mw-links-crash-'));
+        storage = await openStorage();
         proxy = await DeleKillProxy.start(remote.pop3);
       });
       after(async () => {
         await proxy?.close();
+        await storage?.cleanup();
         await rm(dir, { recursive: true, force: true });
       });
 
@@ -430,7 +452,7 @@ if (CHILD_SETTINGS) {
           'remote.test': { host: '127.0.0.1', port: proxy.port, login: 'address', security: 'none' },
         };
         const redis = await startRedisServer({ dir });
-        const settings: ChildSettings = { home: dir, redisUrl: redis.url, config };
+        const settings: ChildSettings = { home: dir, storage: storage!.url, redisUrl: redis.url, config };
         try {
           // Prepare the local side with a front-only kernel (no queue workers, no fetcher).
           const front = await childKernel(settings);
@@ -464,7 +486,7 @@ if (CHILD_SETTINGS) {
           proxy.victim = undefined;
           const kernel = await Kernel.create({
             config: mailwrightConfigSchema.parse({
-              storage: `file:${path.join(dir, 'mail')}`,
+              storage: settings.storage,
               redis: { url: redis.url },
               ...config,
             }),
@@ -502,6 +524,8 @@ if (CHILD_SETTINGS) {
 
 interface ChildSettings {
   home: string;
+  /** The local side's `storage` URL, shared by the child and the recovering kernel. */
+  storage: string;
   redisUrl: string;
   config: ReturnType<typeof localConfig>;
 }
@@ -511,7 +535,7 @@ async function childKernel(settings: ChildSettings): Promise<Kernel> {
   const { 'pop3-links': _fetcher, ...plugins } = settings.config.plugins;
   const kernel = await Kernel.create({
     config: mailwrightConfigSchema.parse({
-      storage: `file:${path.join(settings.home, 'mail')}`,
+      storage: settings.storage,
       redis: { url: settings.redisUrl },
       plugins,
     }),

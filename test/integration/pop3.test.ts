@@ -364,9 +364,22 @@ for (const adapter of ADAPTER_NAMES) {
           `  mda "sh -c 'mkdir -p ${out} && cat > ${out}/msg-$$'"\n`,
       );
       await chmod(rc, 0o600);
-      await run('fetchmail', ['-f', rc, '--nodetach', '--silent', '--idfile', path.join(dir, 'fetchids')], {
-        env: { ...process.env, HOME: dir, FETCHMAILHOME: dir },
-      });
+      await run(
+        'fetchmail',
+        [
+          '-f',
+          rc,
+          '--nodetach',
+          '--silent',
+          '--idfile',
+          path.join(dir, 'fetchids'),
+          '--pidfile',
+          path.join(dir, 'fetchmail.pid'),
+        ],
+        {
+          env: { ...process.env, HOME: dir, FETCHMAILHOME: dir },
+        },
+      );
       const fetched = await Promise.all((await readdir(out)).map((name) => readFile(path.join(out, name))));
       assert.equal(fetched.length, 2);
       for (const body of [wire[1], wire[2]]) {

@@ -489,6 +489,8 @@ for (const adapter of ADAPTER_NAMES) {
       const link = ['example.org', 'alice', 'pop.remote.net', 'ruser', 'r p\\"w', 'CLR'];
       assert.deepEqual(await c.command('poplnkadd', ...link), OK);
       assert.deepEqual(await c.command('poplnkadd', ...link), err('-00044 POP3 link already exist'));
+      const shouted = link.map((field, i) => (i < 4 ? field.toUpperCase() : field));
+      assert.deepEqual(await c.command('poplnkadd', ...shouted), err('-00044 POP3 link already exist'));
       assert.deepEqual(await c.command('poplnklist', 'example.*'), list());
       assert.deepEqual(
         await c.command('poplnklist', 'EXAMPLE.org'),
