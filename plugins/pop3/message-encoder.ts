@@ -33,39 +33,62 @@ export class MessageEncoder {
     this.bodyLinesLeft = bodyLines;
   }
 
-  /** The wire octets for the next chunk of the stored message. */
+  /**
+   * The wire octets for the next chunk of the stored message. It jumps from line end to line end
+   * with indexOf (native), so the bytes of a line are never visited one by one in JS.
+   */
   encode(chunk: Buffer): Buffer {
     if (this.complete) return EMPTY;
     const out: Buffer[] = [];
     let copied = 0; // chunk[copied, i) still has to go out as it is
     let end = chunk.length;
-    for (let i = 0; i < chunk.length; i++) {
-      const byte = chunk[i];
-      if (this.atLineStart && byte === DOT) {
+    for (let i = 0; i < chunk.length;) {
+      if (this.atLineStart && chunk[i] === DOT) {
         out.push(chunk.subarray(copied, i), STUFFED_DOT);
         copied = i;
       }
-      if (byte === LF) {
-        if (!this.previousCr) {
-          out.push(chunk.subarray(copied, i), CR_ONLY);
-          copied = i;
-          this.octets += 1;
-        }
-        this.previousCr = false;
-        this.endLine();
-        if (this.complete) {
-          end = i + 1;
-          break;
-        }
-        continue;
+      const lf = chunk.indexOf(LF, i);
+      if (lf < 0) {
+        this.continueLine(chunk, i, chunk.length);
+        break;
       }
-      this.atLineStart = false;
-      if (byte !== CR) this.lineEmpty = false;
-      this.previousCr = byte === CR;
+      this.continueLine(chunk, i, lf);
+      if (!this.previousCr) {
+        out.push(chunk.subarray(copied, lf), CR_ONLY);
+        copied = lf;
+        this.octets += 1;
+      }
+      this.previousCr = false;
+      this.endLine();
+      i = lf + 1;
+      if (this.complete) {
+        end = i;
+        break;
+      }
+    }
+    if (copied === 0 && end === chunk.length && out.length === 0) {
+      this.octets += end;
+      return chunk;
     }
     out.push(chunk.subarray(copied, end));
     this.octets += end;
     return Buffer.concat(out);
+  }
+
+  /** Takes in chunk[from, to), a part of the current line without its LF. */
+  private continueLine(chunk: Buffer, from: number, to: number): void {
+    if (to === from) return;
+    this.atLineStart = false;
+    this.previousCr = chunk[to - 1] === CR;
+    // Only the header needs to know whether a line is empty (nothing but CRs).
+    if (this.lineEmpty && this.inHeader) {
+      for (let j = from; j < to; j++) {
+        if (chunk[j] !== CR) {
+          this.lineEmpty = false;
+          break;
+        }
+      }
+    } else this.lineEmpty = false;
   }
 
   /** What ends the message: the CRLF a last line lacks. (The ".CRLF" terminator is not counted.) */
@@ -95,12 +118,20 @@ export class MessageEncoder {
  * so the rest of the body is never read.
  */
 export async function streamMessage(source: Readable, out: Writable, encoder: MessageEncoder): Promise<void> {
+  // Each chunk goes out when the next one is in, so the last one leaves with the terminator in
+  // one write (a small message: one write for the whole body).
+  let held: Buffer = EMPTY;
   for await (const chunk of source) {
     const bytes = encoder.encode(chunk as Buffer);
-    if (bytes.length > 0 && !out.write(bytes)) await drained(out);
+    if (bytes.length === 0) continue;
+    if (held.length > 0 && !out.write(held)) await drained(out);
+    held = bytes;
     if (encoder.complete) break;
   }
+  out.cork();
+  if (held.length > 0) out.write(held);
   out.write(Buffer.concat([encoder.finish(), TERMINATOR]));
+  out.uncork();
 }
 
 /** The CRLF-normalised size of a stored message: what RETR sends, un-stuffed, without the terminator. */

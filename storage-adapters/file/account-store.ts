@@ -48,6 +48,25 @@ interface PendingAdd {
   reject: (err: unknown) => void;
 }
 
+/** Accounts whose user.tab and attributes.tab stay cached (see accountFiles). */
+const ACCOUNT_FILES_CACHE_LIMIT = 2000;
+
+interface AccountFiles {
+  vars: Table<[string, string]>;
+  attributes: Table<[string, string[]]>;
+}
+
+/** Read only: these files are written whole by setVars and setAttributes. */
+const varCodec: RowCodec<[string, string]> = {
+  decode: ([n, v]) => [n, v ?? ''],
+  encode: (pair) => pair,
+};
+
+const attributeCodec: RowCodec<[string, string[]]> = {
+  decode: ([n, ...values]) => [n, values],
+  encode: ([n, values]) => [n, ...values],
+};
+
 const memberCodec: RowCodec<ListMember> = {
   decode: ([address, perms]) => ({ address, perms: perms ?? '' }),
   encode: (m) => [m.address, m.perms],
@@ -57,6 +76,7 @@ export class FileAccountStore implements AccountStore {
   readonly journal: Journal<AccountIndex>;
   private readonly lockFile: string;
   private pending: PendingAdd[] = [];
+  private readonly accountFilesByDir = new Map<string, AccountFiles>();
   private flushing = false;
 
   constructor(
@@ -319,18 +339,36 @@ export class FileAccountStore implements AccountStore {
   }
 
   private async load(row: AccountRow): Promise<Account> {
-    const [vars, attributes] = await Promise.all([
-      readIfExists(this.layout.userFile(row, 'user.tab')),
-      readIfExists(this.layout.userFile(row, 'attributes.tab')),
-    ]);
+    const files = this.accountFiles(row);
+    const [vars, attributes] = await Promise.all([files.vars.read(), files.attributes.read()]);
     return {
       ...row,
       credential: { ...row.credential },
-      vars: vars ? parseRows(vars).rows.map(([n, v]) => [n, v ?? ''] as [string, string]) : [],
-      attributes: attributes
-        ? parseRows(attributes).rows.map(([n, ...values]) => [n, values] as [string, string[]])
-        : [],
+      vars: vars.map(copyPair),
+      attributes: attributes.map(([n, v]) => [n, [...v]]),
     };
+  }
+
+  /**
+   * user.tab and attributes.tab of an account as Tables, kept per process: every routing step loads
+   * the account, and a Table re-reads its file only when a stat shows it was replaced.
+   */
+  private accountFiles(row: AccountKey): AccountFiles {
+    const dir = this.layout.userDir(row);
+    let files = this.accountFilesByDir.get(dir);
+    if (!files) {
+      if (this.accountFilesByDir.size >= ACCOUNT_FILES_CACHE_LIMIT) this.accountFilesByDir.clear();
+      const table = <R>(name: string, codec: RowCodec<R>): Table<R> =>
+        new Table(
+          path.join(dir, name),
+          this.layout.lock(`${name}.${row.domain}.${row.name}`),
+          this.layout.tmp,
+          codec,
+        );
+      files = { vars: table('user.tab', varCodec), attributes: table('attributes.tab', attributeCodec) };
+      this.accountFilesByDir.set(dir, files);
+    }
+    return files;
   }
 
   private members(row: AccountKey): Table<ListMember> {

@@ -22,6 +22,8 @@ export function tempName(tmpDir: string): string {
   return path.join(tmpDir, `${process.pid}.${randomBytes(8).toString('hex')}.tmp`);
 }
 
+const WRITE_BATCH = 64 * 1024;
+
 /** Writes `content` to a new temp file in `tmpDir` and fsyncs it; resolves its path and size. */
 export async function writeTemp(
   tmpDir: string,
@@ -37,12 +39,22 @@ export async function writeTemp(
       await handle.writeFile(buf);
       size = buf.length;
     } else {
-      // One chunk in memory at a time: a 50 MB body is never held whole.
+      // Small chunks are gathered into one write of up to WRITE_BATCH bytes: a 50 MB body is
+      // never held whole, and a 10 KB one that arrives in pieces costs one write.
+      let batch: Buffer[] = [];
+      let batched = 0;
       for await (const chunk of content) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-        await handle.write(buf);
+        batch.push(buf);
+        batched += buf.length;
         size += buf.length;
+        if (batched >= WRITE_BATCH) {
+          await handle.writev(batch);
+          batch = [];
+          batched = 0;
+        }
       }
+      if (batched > 0) await handle.writev(batch);
     }
     await handle.sync();
   } catch (err) {
@@ -74,11 +86,17 @@ export async function writeAtomic(
   return size;
 }
 
+/** Where an append landed: the file's identity (inode and birth time) and the offset it starts at. */
+export interface AppendedRange {
+  id: string;
+  from: number;
+}
+
 /**
  * Appends whole lines to a journal and fsyncs. Caller holds the journal's lock. A tail left without
  * its newline by a crash is cut off first, so the new lines never join a torn one.
  */
-export async function appendLines(file: string, text: string): Promise<void> {
+export async function appendLines(file: string, text: string): Promise<AppendedRange> {
   let created = false;
   let handle;
   try {
@@ -89,19 +107,31 @@ export async function appendLines(file: string, text: string): Promise<void> {
     handle = await fs.open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o644);
     created = true;
   }
+  let range: AppendedRange;
   try {
-    const { size } = await handle.stat();
-    if (size > 0) {
+    const stat = await handle.stat();
+    let from = stat.size;
+    if (from > 0) {
       const last = Buffer.alloc(1);
-      await handle.read(last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) await handle.truncate(await lastNewlineEnd(handle, size));
+      await handle.read(last, 0, 1, from - 1);
+      if (last[0] !== 0x0a) {
+        from = await lastNewlineEnd(handle, from);
+        await handle.truncate(from);
+      }
     }
     await handle.write(text);
     await handle.datasync();
+    range = { id: fileIdentity(stat), from };
   } finally {
     await handle.close();
   }
   if (created) await fsyncDir(path.dirname(file));
+  return range;
+}
+
+/** Inode and birth time together tell a replaced (compacted, re-created) file from a grown one. */
+export function fileIdentity(stat: { ino: number; birthtimeMs: number }): string {
+  return `${stat.ino}:${stat.birthtimeMs}`;
 }
 
 async function lastNewlineEnd(handle: fs.FileHandle, size: number): Promise<number> {

@@ -5,7 +5,7 @@
  * compaction replaces the file atomically, which readers notice by the changed inode.
  */
 import { promises as fs } from 'node:fs';
-import { appendLines, writeAtomic } from './durable-fs.js';
+import { appendLines, fileIdentity, writeAtomic } from './durable-fs.js';
 import { formatRow, parseRows } from './tab.js';
 
 export interface Fold<S> {
@@ -31,40 +31,50 @@ export class Journal<S> {
       this.cache = null;
       return this.fold.empty();
     }
-    // Inode and birth time together tell a replaced (compacted, re-created) file from a grown one.
-    const id = `${stat.ino}:${stat.birthtimeMs}`;
+    const id = fileIdentity(stat);
     const cache = this.cache;
     if (cache && cache.id === id && stat.size >= cache.consumed) {
-      if (stat.size > cache.consumed)
-        this.cache = await this.readFrom(id, cache.consumed, stat.size, cache.state);
+      // Grown: the new lines are folded into the cached state in place. An append() of this
+      // process may have moved `consumed` on meanwhile; it never moves back.
+      if (stat.size > cache.consumed) {
+        const consumed = await this.readFrom(cache.consumed, stat.size, cache.state);
+        cache.consumed = Math.max(cache.consumed, consumed);
+      }
     } else {
-      this.cache = await this.readFrom(id, 0, stat.size, this.fold.empty());
+      const state = this.fold.empty();
+      this.cache = { id, consumed: await this.readFrom(0, stat.size, state), state };
     }
     return this.cache ? this.cache.state : this.fold.empty();
   }
 
-  private async readFrom(
-    id: string,
-    from: number,
-    to: number,
-    state: S,
-  ): Promise<{ id: string; consumed: number; state: S }> {
+  /** Folds the whole lines of [from, to) into `state`; resolves the offset after the last one. */
+  private async readFrom(from: number, to: number, state: S): Promise<number> {
     const handle = await fs.open(this.file, 'r');
     try {
       const buf = Buffer.alloc(to - from);
       const { bytesRead } = await handle.read(buf, 0, buf.length, from);
       const { rows, consumed } = parseRows(buf.subarray(0, bytesRead));
       for (const row of rows) this.fold.apply(state, row);
-      return { id, consumed: from + consumed, state };
+      return from + consumed;
     } finally {
       await handle.close();
     }
   }
 
-  /** Caller holds the lock. */
+  /**
+   * Caller holds the lock. When the cache had read the file up to exactly where the rows landed,
+   * they are folded in from memory, so the next read() need not read back what was just written.
+   */
   async append(rows: (string | number)[][]): Promise<void> {
     if (rows.length === 0) return;
-    await appendLines(this.file, rows.map(formatRow).join(''));
+    const text = rows.map(formatRow).join('');
+    const written = await appendLines(this.file, text);
+    const cache = this.cache;
+    if (cache && cache.id === written.id && cache.consumed === written.from) {
+      const { rows: parsed, consumed } = parseRows(Buffer.from(text));
+      for (const row of parsed) this.fold.apply(cache.state, row);
+      cache.consumed = written.from + consumed;
+    }
   }
 
   /** Replaces the whole journal with `rows` (compaction). Caller holds the lock. */
