@@ -319,15 +319,25 @@ export class FileMailStore implements MailStore {
   }
 
   private async state(account: AccountKey, path: string): Promise<FolderState | null> {
-    const state = await this.journal(account, path).read();
+    const journal = this.journal(account, path);
+    const state = await journal.read();
     if (state.uidValidity > 0) return state;
-    return path === 'INBOX' ? this.implicitInbox(account) : null;
+    if (path !== 'INBOX') return null;
+    const implicit = await this.implicitInbox(account);
+    if (implicit) return implicit;
+    // Another process wrote the INBOX out between our two looks: read what it wrote.
+    const written = await journal.read();
+    return written.uidValidity > 0 ? written : null;
   }
 
-  /** The INBOX of an account whose folders were never written, or null. */
+  /**
+   * The INBOX of an account whose INBOX was never written, or null. It looks at the INBOX file
+   * itself, not at folders/: another process creates folders/ a moment before it renames the
+   * INBOX journal into it, and a reader in between must still see the INBOX.
+   */
   private async implicitInbox(account: AccountKey): Promise<FolderState | null> {
     try {
-      await fs.stat(this.layout.foldersDir(account));
+      await fs.stat(this.layout.folderFile(account, 'INBOX'));
       return null;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -354,7 +364,9 @@ export class FileMailStore implements MailStore {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       return (await this.implicitInbox(account)) ? ['INBOX'] : [];
     }
-    return names.map((n) => this.layout.folderOfFile(n)).filter((p): p is string => p !== null);
+    const paths = names.map((n) => this.layout.folderOfFile(n)).filter((p): p is string => p !== null);
+    if (!paths.includes('INBOX') && (await this.implicitInbox(account))) paths.push('INBOX');
+    return paths;
   }
 
   /** Strictly greater than any earlier one of this account, so a re-created folder is never confused. */
