@@ -5,10 +5,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
-  analyseMime,
   DeliveryQueueToken,
   DirectoryAdmin,
   type DirectoryService,
@@ -29,6 +27,7 @@ import { fetchLink } from '../../plugins/pop3-links/fetch-link.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra, type AdapterInfra } from '../helpers/adapter-infra.js';
 import { quietLogger } from '../helpers/logger.js';
+import { storeMessage } from '../helpers/test-kernel.js';
 import { waitFor } from '../helpers/queue-testbed.js';
 
 /** Set in the child process of the crash test: it runs one fetch and is killed in the middle. */
@@ -164,17 +163,7 @@ function admin(instance: Instance): DirectoryAdmin {
 }
 
 async function put(storage: Storage, owner: AccountKey, body: Buffer): Promise<void> {
-  const blob = await storage.blobs.putBlob(Readable.from([body]));
-  const { mime, envelope } = await analyseMime(Readable.from([body]));
-  await storage.mail.append(owner, 'INBOX', {
-    blobId: blob.id,
-    size: blob.size,
-    internalDate: new Date(),
-    flags: [],
-    mime,
-    envelope,
-  });
-  await storage.blobs.releaseBlob(blob.id);
+  await storeMessage(storage, owner, body);
 }
 
 async function inbox(storage: Storage, owner: AccountKey): Promise<Buffer[]> {
