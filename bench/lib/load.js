@@ -14,3 +14,15 @@ export function busyWarning(loadBefore) {
     '',
   ];
 }
+
+/** The machine a result was measured on, for the results JSON (`extra`: peer versions and the like). */
+export function machineInfo(extra = {}) {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryBytes: os.totalmem(),
+    loadAverageAtEnd: os.loadavg(),
+    node: process.version,
+    ...extra,
+  };
+}

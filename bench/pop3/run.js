@@ -32,7 +32,7 @@ import { newestProfile, summarizeCpuProfile } from './cpu-profile.js';
 import { buildMailboxes, PASSWORD } from './messages.js';
 import { dovecotVersion, installDovecot } from './servers/dovecot.js';
 import { SERVERS } from './servers/index.js';
-import { busyWarning } from '../lib/load.js';
+import { busyWarning, machineInfo } from '../lib/load.js';
 
 const env = process.env;
 const QUICK = env.MW_BENCH_QUICK === '1';
@@ -243,15 +243,7 @@ async function writeResults(results) {
   const file = path.join(RESULTS_DIR, `pop3-${stamp}.json`);
   const json = {
     date: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      memoryBytes: os.totalmem(),
-      loadAverageAtEnd: os.loadavg(),
-      node: process.version,
-      mailwrightBuild: env.MW_BENCH_BUILD ?? 'dist',
-      dovecot: await dovecotVersion(),
-    },
+    machine: machineInfo({ mailwrightBuild: env.MW_BENCH_BUILD ?? 'dist', dovecot: await dovecotVersion() }),
     load: { ...LOAD, sessions: LOAD.users, messages: LOAD.users * LOAD.perUser, runs: RUNS, warmupPasses: 1 },
     results: results.map((result) =>
       result.error

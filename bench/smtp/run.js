@@ -32,7 +32,7 @@ import { tempDir } from '../lib/tempdir.js';
 import { measureDataLatency, runSmtpSource, SMTP_SOURCE } from './load.js';
 import { installHaraka } from './servers/haraka.js';
 import { SERVERS } from './servers/index.js';
-import { busyWarning } from '../lib/load.js';
+import { busyWarning, machineInfo } from '../lib/load.js';
 
 const env = process.env;
 const QUICK = env.MW_BENCH_QUICK === '1';
@@ -265,14 +265,7 @@ async function writeResults(results, checks) {
   const versions = await peerVersions();
   const json = {
     date: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      memoryBytes: os.totalmem(),
-      loadAverageAtEnd: os.loadavg(),
-      node: process.version,
-      ...versions,
-    },
+    machine: machineInfo(versions),
     load: { ...LOAD, runs: RUNS, warmupMessages: WARMUP_MESSAGES, latencyMessages: LATENCY_MESSAGES },
     results: results.map((result) => ({
       ...result,

@@ -6,14 +6,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { Redis } from 'ioredis';
 import type { Storage } from '../../core/ports/index.js';
-import {
-  redisOptionsFromUrl,
-  startRedisServer,
-  type RedisProcess,
-} from '../../core/services/redis-process.js';
+import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
 import { createStorage } from '../../storage-adapters/redis/index.js';
+import { deleteKeys } from '../helpers/adapters.js';
 import { describeStorageContract } from './storage-contract.js';
 
 /**
@@ -149,19 +145,4 @@ async function freePort(): Promise<number> {
   const { port } = probe.address() as { port: number };
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
-}
-
-/** Test cleanup only: walks the keys of one prefix with SCAN (the adapter itself never does). */
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const client = new Redis(redisOptionsFromUrl(url));
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await client.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    client.disconnect();
-  }
 }

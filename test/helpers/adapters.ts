@@ -65,7 +65,7 @@ function openMongo(server: MongoServer): TestStorage {
 }
 
 /** Walks one prefix's keys with SCAN (tests only: the adapter itself never scans). */
-async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+export async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
   const client = new Redis(redisOptionsFromUrl(redisUrl));
   try {
     let cursor = '0';
