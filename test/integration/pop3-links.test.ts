@@ -347,10 +347,12 @@ function describeLinks(adapter: AdapterName, infra: () => AdapterInfra): void {
           failures.slice(0, 4).map((e) => e.params.Failures),
           ['1', '2', '3', '4'],
         );
-        // 0.3 s, 0.6 s, 1.2 s, then capped at 1.2 s (the event is written a moment after the attempt).
+        // 0.3 s, 0.6 s, 1.2 s, then capped at 1.2 s. The event is written a moment after the next
+        // attempt was scheduled, so the delay it shows is a little shorter (more on a busy machine),
+        // never longer; 250 ms of slack still tells each doubling apart.
         for (const [i, expected] of [300, 600, 1200, 1200].entries()) {
           assert.ok(
-            Math.abs(delays[i] - expected) < 150,
+            delays[i] > expected - 250 && delays[i] <= expected + 20,
             `delay ${i + 1}: ${delays[i]} ms, expected ${expected}`,
           );
         }
