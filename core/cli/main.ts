@@ -35,6 +35,9 @@ program
     ]),
   )
   .option('--listen <name=host:port>', 'listener address, repeatable (e.g. smtp=0.0.0.0:25)', collect)
+  .addOption(
+    new Option('--redis-url <url>', 'the Redis of the front process (set for its workers)').hideHelp(),
+  )
   .action((opts) => startCommand(opts, version));
 
 const config = program.command('config').description('configuration tools');

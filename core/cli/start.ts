@@ -4,12 +4,15 @@ import { parseListenFlag, type ListenAddress, type ListenerName } from '../confi
 import { loadConfigFile, type LoadedConfig } from '../config/load.js';
 import type { Role } from '../kernel/plugin.js';
 import { Kernel } from '../kernel/kernel.js';
+import { WorkerProcesses } from './worker-processes.js';
 
 export interface StartOptions {
   home?: string;
   config?: string;
   role?: Role;
   listen?: string[];
+  /** Internal: the Redis of the process that started this worker (see worker-processes.ts). */
+  redisUrl?: string;
 }
 
 /** Loads the config (or the embedded default), applies command-line flags. */
@@ -51,17 +54,34 @@ export async function startCommand(opts: StartOptions, version: string): Promise
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A worker started by a front process (worker-processes.ts) stops when that process is gone.
+  if (process.channel) {
+    process.channel.unref(); // the channel alone must not keep the process alive after stop
+    process.once('disconnect', () => onSignal('SIGTERM'));
+  }
 
   const loaded = await resolveConfig(opts);
+  const workerCount = (opts.role ?? loaded.config.role) === 'worker' ? 0 : (loaded.config.workers ?? 0);
   const kernel = await Kernel.create({
     config: loaded.config,
     source: loaded.source,
     baseDir: loaded.baseDir,
     home: opts.home ? path.resolve(opts.home) : undefined,
-    role: opts.role,
+    role: workerCount > 0 ? 'front' : opts.role,
     listen: parseListenFlags(opts.listen),
+    redisUrl: opts.redisUrl,
   });
   await kernel.start();
+  let workers: WorkerProcesses | undefined;
+  if (workerCount > 0 && !signalled) {
+    workers = workerProcessesFor(kernel, opts, workerCount);
+    try {
+      await workers.start();
+    } catch (err) {
+      await kernel.stop();
+      throw err;
+    }
+  }
 
   if (!signalled) {
     const out = process.stdout;
@@ -74,6 +94,44 @@ export async function startCommand(opts: StartOptions, version: string): Promise
     await new Promise<void>((resolve) => (wake = resolve));
   }
   process.stdout.write(`${signalled}: draining connections and stopping\n`);
+  // Workers first: they use the Redis (possibly the embedded one) that kernel.stop() closes.
+  await workers?.stop();
   await kernel.stop();
   process.stdout.write('mailwright stopped\n');
+}
+
+/**
+ * The worker processes of a front process: the same CLI, config and home, role worker, this
+ * process's Redis (the embedded one too), and every listener this process announced moved to a
+ * free port, so a plugin that listens in every role (admin-http's /metrics) does not collide.
+ */
+function workerProcessesFor(kernel: Kernel, opts: StartOptions, count: number): WorkerProcesses {
+  const redisUrl = kernel.redisUrl;
+  if (!redisUrl)
+    throw new ConfigError('workers', ['no loaded plugin uses Redis, so there is no queue to work']);
+  const args = [
+    ...process.execArgv,
+    process.argv[1],
+    'start',
+    '--role',
+    'worker',
+    '--home',
+    kernel.home,
+    '--redis-url',
+    redisUrl,
+    ...(opts.config ? ['--config', path.resolve(opts.config)] : []),
+    ...kernel.listeners.flatMap(({ name, address }) => ['--listen', `${name}=${hostPart(address.host)}:0`]),
+  ];
+  return new WorkerProcesses({
+    count,
+    args,
+    readyTimeoutMs: 60_000,
+    stopTimeoutMs: kernel.shutdownTimeoutMs + 5_000,
+    out: process.stdout,
+    err: process.stderr,
+  });
+}
+
+function hostPart(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }

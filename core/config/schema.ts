@@ -23,6 +23,12 @@ const storageSetting = z.union([
 export const mailwrightConfigSchema = z.strictObject({
   home: z.string().min(1).optional(),
   role: z.enum(['front', 'worker', 'all']).optional(),
+  /**
+   * Delivery worker processes `mailwright start` runs beside itself (`--role worker`, same config,
+   * home and Redis), restarting any that dies; the starting process then runs the front role. 0
+   * (the default): deliveries run in the one process. One per spare CPU core is a good start.
+   */
+  workers: z.number().int().min(0).max(64).optional(),
   storage: storageSetting.optional(),
   redis: z.strictObject({ url: z.string().min(1) }).optional(),
   /**

@@ -33,6 +33,11 @@ export interface KernelOptions {
   home?: string;
   role?: Role;
   logger?: Logger;
+  /**
+   * The Redis of the process that started this one (its delivery workers): used instead of
+   * `config.redis`, and instead of starting an embedded redis-server of its own.
+   */
+  redisUrl?: string;
 }
 
 export interface AnnouncedListener {
@@ -169,7 +174,8 @@ export class Kernel {
     this.state = 'stopped';
   }
 
-  private get shutdownTimeoutMs(): number {
+  /** How long stop() waits for plugins to drain (`shutdownTimeoutMs`). */
+  get shutdownTimeoutMs(): number {
     return this.options.config?.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   }
 
@@ -188,6 +194,11 @@ export class Kernel {
     await this.closeInfrastructure();
   }
 
+  /** The Redis this kernel uses (the embedded one's unix socket URL included), once started. */
+  get redisUrl(): string | undefined {
+    return this.redis?.url;
+  }
+
   private needs(service: 'storage' | 'redis'): boolean {
     return this.plugins.some(({ plugin }) => plugin.needs?.includes(service));
   }
@@ -202,7 +213,11 @@ export class Kernel {
       this.container.registerInstance(Tokens.Storage, this.storage);
     }
     if (this.needs('redis')) {
-      this.redis = await RedisService.open(config.redis?.url, this.home, this.logger);
+      this.redis = await RedisService.open(
+        this.options.redisUrl ?? config.redis?.url,
+        this.home,
+        this.logger,
+      );
       this.container.registerInstance(Tokens.Redis, this.redis);
     }
     if (this.storage) {

@@ -53,6 +53,8 @@ export async function startMailwright({ dir, port, domain, user }) {
       `  smtp: "127.0.0.1:${port}"`,
       '  submission: "127.0.0.1:0"',
       '  smtps: "127.0.0.1:0"',
+      // One delivery worker process beside the front one (README: scaling on one machine).
+      `workers: ${process.env.MW_BENCH_WORKERS ?? 1}`,
       'plugins:',
       '  queue: { prefix: bench }',
       '  smtp: { hostname: mx.bench.test, maxConnectionsPerIp: 100, reverseDns: false }',
