@@ -11,6 +11,11 @@ export interface QueuedMessage {
   size: number;
   mime: MimeNode;
   envelope: Envelope;
+  /**
+   * `Received:` fields in the stored header, counted when it was spooled, so a delivery try need
+   * not read the header again for the hop limit. Absent on jobs queued before it was recorded.
+   */
+  received?: number;
   /** RET/ENVID/NOTIFY/ORCPT as the client gave them (RFC 3461), for the reports we send. */
   dsn?: DsnParams;
   /** The SMTP AUTH user that submitted it (mailing-list `A` permission, mailproc @@USERAUTH). */

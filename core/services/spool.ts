@@ -36,6 +36,8 @@ export interface SpooledMessage {
   size: number;
   mime: MimeNode;
   envelope: Envelope;
+  /** `Received:` fields as stored, this server's own included (the hop count plus one). */
+  received: number;
 }
 
 export class MessageTooLargeError extends Error {
@@ -63,7 +65,13 @@ export async function spoolMessage(blobs: BlobStore, request: SpoolRequest): Pro
   });
   const [blob] = await Promise.all([stored, pipeline(source, analyser)]);
   const analysis = await analyser.result;
-  return { blobId: blob.id, size: blob.size, mime: analysis.mime, envelope: analysis.envelope };
+  return {
+    blobId: blob.id,
+    size: blob.size,
+    mime: analysis.mime,
+    envelope: analysis.envelope,
+    received: analysis.received,
+  };
 }
 
 async function* withPrefix(prefix: Buffer, body: Readable, maxBytes = Infinity): AsyncGenerator<Buffer> {

@@ -122,7 +122,7 @@ export function createDeliveryProcessor(
 }
 
 async function messageVerdict(deps: DeliveryWorkerDeps, data: DeliveryJobData): Promise<MessageVerdict> {
-  const hops = await hopCount(deps.storage.blobs, data.blobId, data.mime.bodyStart);
+  const hops = await hopCount(deps.storage.blobs, data);
   const limit = data.mailFrom === '' ? 2 * deps.maximumHops : deps.maximumHops;
   if (hops > limit) {
     const error = `554 5.4.6 Hop count exceeded (${hops} > ${limit}): possible mail loop`;

@@ -239,6 +239,24 @@ describe('MimeStructureScanner: offsets', () => {
     assert.equal(result.lines, 4);
   });
 
+  it('counts the Received fields of the top-level header only (the hop count)', () => {
+    const message = crlf(
+      'Received: from a by b; Mon, 1 Jan 2026 00:00:00 +0000',
+      'received: from c',
+      '\tby d; Mon, 1 Jan 2026 00:00:00 +0000',
+      'X-Note: Received: is not a field here',
+      'Content-Type: message/rfc822',
+      '',
+      'Received: from inner',
+      'Subject: inner',
+      '',
+      'Received: in the body',
+    );
+    assert.equal(scan(message).received, 2);
+    assert.equal(scanInChunks(message, [1, 9, 3, 40]).received, 2);
+    assert.equal(scan(crlf('Subject: none', '', 'Received: body')).received, 0);
+  });
+
   it('numbers the enclosed message of a top-level message/rfc822 as part 1', () => {
     const message = crlf(
       'Content-Type: message/rfc822',
@@ -380,6 +398,7 @@ describe('MimeStructureScanner: offsets', () => {
       envelope: {},
       size: 0,
       lines: 0,
+      received: 0,
     });
   });
 });

@@ -85,6 +85,11 @@ export function parseHeaderBlock(raw: Buffer): HeaderFields {
   return fields;
 }
 
+/** How many `Received:` fields a raw header block holds (continuation lines start with WSP, so never match). */
+export function countReceivedFields(raw: Buffer): number {
+  return raw.toString('latin1').match(/^Received:/gim)?.length ?? 0;
+}
+
 /** Header bytes are UTF-8 when valid (RFC 6532), otherwise taken byte for byte. */
 function decodeText(bytes: Buffer): string {
   return isUtf8(bytes) ? bytes.toString('utf8') : bytes.toString('latin1');

@@ -1,5 +1,5 @@
 import type { Envelope, MimeNode } from '../../model/mime.js';
-import { parseHeaderBlock, readEnvelope, readMimeFields } from './header-fields.js';
+import { countReceivedFields, parseHeaderBlock, readEnvelope, readMimeFields } from './header-fields.js';
 
 /** What the scanner knows once the last byte has gone through. */
 export interface MimeAnalysis {
@@ -10,6 +10,8 @@ export interface MimeAnalysis {
   size: number;
   /** Lines of the whole message: LF count, plus one for a last line without LF. */
   lines: number;
+  /** `Received:` fields of the top-level header: the hops the message made (RFC 5321 §6.3). */
+  received: number;
 }
 
 /** Composite parts nested deeper than this are kept as opaque leaves. */
@@ -85,6 +87,7 @@ export class MimeStructureScanner {
   private byteBeforeLast = -1;
   private partCount = 1;
   private envelope: Envelope = {};
+  private received = 0;
   private result?: MimeAnalysis;
 
   private lineStart = 0;
@@ -129,6 +132,7 @@ export class MimeStructureScanner {
       envelope: this.envelope,
       size: this.offset,
       lines: this.lfCount + (close.partialLastLine ? 1 : 0),
+      received: this.received,
     };
     return this.result;
   }
@@ -254,11 +258,11 @@ export class MimeStructureScanner {
    */
   private endHeader(frame: Frame, bodyStart: number, lfAtBodyStart: number, open: boolean): void {
     frame.inHeader = false;
-    const fields = parseHeaderBlock(
-      frame.header.length === 1 ? frame.header[0]! : Buffer.concat(frame.header),
-    );
+    const raw = frame.header.length === 1 ? frame.header[0]! : Buffer.concat(frame.header);
+    const fields = parseHeaderBlock(raw);
     frame.header = [];
     const node = frame.node;
+    if (node === this.root) this.received = countReceivedFields(raw);
     Object.assign(node, readMimeFields(fields, frame.defaultType));
     node.bodyStart = bodyStart;
     frame.lfAtBodyStart = lfAtBodyStart;
