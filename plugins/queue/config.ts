@@ -42,13 +42,25 @@ export const queueConfigSchema = z.strictObject({
   remotePort: z.number().int().min(1).max(65_535).default(25),
   /** Outbound connections to one host at once, per worker process; idle ones are reused. */
   maxConnectionsPerHost: z.number().int().positive().default(5),
-  /** Sender*Timeout: SMTP client timeouts (RFC 1123 §5.3.2 values). */
+  /**
+   * Outbound SMTP timeouts, one per phase (Sender*Timeout). Defaults are RFC 5321 §4.5.3.2's:
+   * greeting 5 min (§4.5.3.2.1), each command reply 5 min (MAIL and RCPT, §4.5.3.2.2-3; it also
+   * bounds the DATA reply and every data block, §4.5.3.2.4-5, whose suggested 2 and 3 min it
+   * exceeds), the reply to the final dot 10 min (§4.5.3.2.6). RFC 5321 gives no value for
+   * connecting or DNS: 60 s and 30 s.
+   */
   timeouts: z
     .strictObject({
+      /** TCP connection to one address. */
       connect: seconds(60),
+      /** The 220 greeting (and a STARTTLS upgrade), counted from the connection. */
       greeting: seconds(300),
-      /** The longest wait for any reply or data block (MAIL, RCPT, DATA, the final dot). */
-      command: seconds(600),
+      /** Any other reply (EHLO, MAIL, RCPT, DATA, RSET), and each data block sent. */
+      command: seconds(300),
+      /** The reply to the end of data (the final dot): the server may be filtering the message. */
+      dataEnd: seconds(600),
+      /** One MX or address lookup (all of its queries), for the MX hosts, smarthost, relays, firewall. */
+      dns: seconds(30),
     })
     .prefault({}),
   /**
@@ -86,4 +98,19 @@ export type QueueConfig = z.output<typeof queueConfigSchema>;
 /** The config's intervals in milliseconds, time scale applied. */
 export function intervalMs(config: QueueConfig, secondsValue: number): number {
   return Math.max(1, Math.round(secondsValue * 1000 * config.timeScale));
+}
+
+export type SmtpTimeoutsMs = { [Phase in keyof QueueConfig['timeouts']]: number };
+
+/** Every `timeouts` entry in milliseconds, time scale applied. */
+export function timeoutsMs(config: QueueConfig): SmtpTimeoutsMs {
+  const { connect, greeting, command, dataEnd, dns } = config.timeouts;
+  const ms = (value: number): number => intervalMs(config, value);
+  return {
+    connect: ms(connect),
+    greeting: ms(greeting),
+    command: ms(command),
+    dataEnd: ms(dataEnd),
+    dns: ms(dns),
+  };
 }

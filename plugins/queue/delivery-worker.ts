@@ -12,7 +12,7 @@ import { hopCount } from './hop-count.js';
 import { pendingRecipients, type DeliveryJobData } from './job.js';
 import { deliverLocally } from './local-delivery.js';
 import { planRecipient } from './recipient-plan.js';
-import type { RemoteDelivery, RemoteOutcome } from './remote-delivery.js';
+import type { RemoteDelivery, RemoteOutcome, RemoteRoute } from './remote-delivery.js';
 import type { ReportLine, Reporter } from './reports.js';
 
 export interface DeliveryWorkerDeps {
@@ -31,7 +31,8 @@ export interface DeliveryWorkerDeps {
 }
 
 type Outcome =
-  | { status: 'delivered'; destination: string; remoteMta?: string }
+  /** `nextHopNotifies`: relayed to a host that takes over DSNs (RFC 3461 §5.2.1). */
+  | { status: 'delivered'; destination: string; remoteMta?: string; nextHopNotifies?: boolean }
   | { status: 'failed'; error: string; summary: string; remoteMta?: string }
   | { status: 'deferred'; error: string; retryAt?: Date };
 
@@ -168,7 +169,8 @@ async function deliverPending(
   const note = (recipient: string, outcome: Outcome) => outcomes.get(recipient)!.push(outcome);
   const done = new Set(data.settledActions ?? []);
   const forwards = new Map<string, (Pending & { to: string })[]>();
-  const remote = new Map<string, (Pending & { address: string })[]>();
+  /** By domain and relay list: one send, so one transaction per host, for each. */
+  const remote = new Map<string, { route: RemoteRoute; targets: (Pending & { address: string })[] }>();
   const openBody = () => deps.storage.blobs.openBlob(data.blobId);
 
   for (const recipient of pending) {
@@ -204,7 +206,10 @@ async function deliverPending(
           break;
         case 'remote': {
           const domain = action.address.slice(action.address.lastIndexOf('@') + 1).toLowerCase();
-          remote.set(domain, [...(remote.get(domain) ?? []), { recipient, key, address: action.address }]);
+          const routeKey = JSON.stringify([domain, action.relay ?? null]);
+          const group = remote.get(routeKey) ?? { route: { domain, relays: action.relay }, targets: [] };
+          group.targets.push({ recipient, key, address: action.address });
+          remote.set(routeKey, group);
           break;
         }
         case 'reject':
@@ -234,9 +239,9 @@ async function deliverPending(
   }
 
   await Promise.all(
-    [...remote].map(async ([domain, targets]) => {
+    [...remote.values()].map(async ({ route, targets }) => {
       const results = await deps.remote.send(
-        domain,
+        route,
         {
           mailFrom: data.mailFrom,
           recipients: [...new Set(targets.map((t) => t.address))],
@@ -270,13 +275,24 @@ function combine(results: Outcome[]): Outcome {
   );
   if (delivered.length === 0) return { status: 'delivered', destination: 'nothing to deliver' };
   const remoteMta = delivered.find((r) => r.remoteMta)?.remoteMta;
-  return { status: 'delivered', destination: delivered.map((r) => r.destination).join(', '), remoteMta };
+  const nextHopNotifies = delivered.every((r) => r.nextHopNotifies);
+  return {
+    status: 'delivered',
+    destination: delivered.map((r) => r.destination).join(', '),
+    remoteMta,
+    nextHopNotifies,
+  };
 }
 
 function remoteOutcome(result: RemoteOutcome): Outcome {
   switch (result.status) {
     case 'delivered':
-      return { status: 'delivered', destination: `smtp:${result.remoteMta}`, remoteMta: result.remoteMta };
+      return {
+        status: 'delivered',
+        destination: `smtp:${result.remoteMta}`,
+        remoteMta: result.remoteMta,
+        nextHopNotifies: result.nextHopNotifies,
+      };
     case 'failed':
       return { status: 'failed', error: result.reply, summary: result.summary, remoteMta: result.remoteMta };
     case 'deferred':
@@ -328,7 +344,9 @@ async function reportSettled(
         summary: outcome.summary,
         remoteMta: outcome.remoteMta,
       });
-    } else if (outcome.destination !== 'discarded') {
+    } else if (outcome.destination !== 'discarded' && !outcome.nextHopNotifies) {
+      // Relayed to a host without DSN: a "relayed" report if NOTIFY asks for SUCCESS (RFC 3461
+      // §5.2.2). A host with DSN got the NOTIFY and reports success itself (§5.2.1), so no line.
       lines.push({
         recipient,
         action: outcome.remoteMta ? 'relayed' : 'delivered',

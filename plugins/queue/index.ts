@@ -11,7 +11,7 @@ import {
 } from '../../core/index.js';
 import { bullConnection } from './connection.js';
 import { BullDeliveryQueue } from './bullmq-delivery-queue.js';
-import { intervalMs, queueConfigSchema, type QueueConfig } from './config.js';
+import { intervalMs, queueConfigSchema, timeoutsMs, type QueueConfig } from './config.js';
 import { createDeliveryProcessor } from './delivery-worker.js';
 import { BullFrozenQueue } from './frozen-queue.js';
 import { Forwarder } from './forwarding.js';
@@ -59,15 +59,15 @@ export default definePlugin<QueueConfig>({
       minMs: ms(config.minRetryInterval),
       maxMs: ms(config.maxRetryInterval),
     });
+    const timeouts = timeoutsMs(config);
     const pool = new SmtpPool({
       name: config.hostname,
-      connectMs: ms(config.timeouts.connect),
-      greetingMs: ms(config.timeouts.greeting),
-      commandMs: ms(config.timeouts.command),
+      timeouts,
       maxPerTarget: config.maxConnectionsPerHost,
       idleMs: IDLE_CONNECTION_MS,
     });
-    const remote = new RemoteDelivery(new MxResolver(config.dns, config.remotePort), pool, retry, {
+    const resolver = new MxResolver(config.dns, config.remotePort, timeouts.dns);
+    const remote = new RemoteDelivery(resolver, pool, retry, {
       mailServerHost: config.mailServerHost,
       firewallHost: config.firewallHost,
     });

@@ -19,15 +19,20 @@ interface MxRecord {
  * Where mail for a domain goes (RFC 5321 §5.1): its MX hosts by preference, each host's A and AAAA
  * addresses; no MX record means the domain's own address; a null MX (RFC 7505) means the domain
  * takes no mail. Static `dns.mx` / `dns.a` answers in the config come first, then the resolvers
- * (`dns.servers`, or the system's).
+ * (`dns.servers`, or the system's). Every lookup gives up after `timeoutMs` (config
+ * `timeouts.dns`): nodemailer is only ever handed addresses, so this is all the DNS of delivery.
  */
 export class MxResolver {
-  private readonly resolver = new Resolver();
+  private readonly resolver: Resolver;
 
   constructor(
     private readonly dns: QueueConfig['dns'],
     private readonly port: number,
+    private readonly timeoutMs: number,
   ) {
+    // One round of queries, each allowed the whole budget: c-ares then stops soon after we give
+    // up (below), instead of retrying in the background (its default is 4 rounds, doubling).
+    this.resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
     if (dns.servers) this.resolver.setServers(dns.servers);
   }
 
@@ -55,7 +60,7 @@ export class MxResolver {
     return targets;
   }
 
-  /** One host given by name or address (smarthost, firewall), `host:port` allowed. */
+  /** One host given by name or address (smarthost, firewall, a relay), `host:port` allowed. */
   async host(spec: string): Promise<SmtpTarget[]> {
     const match = /^(.*?)(?::(\d+))?$/.exec(spec.replace(/^\[(.*)\]$/, '$1'))!;
     const host = match[1];
@@ -67,7 +72,7 @@ export class MxResolver {
     const configured = this.dns.mx[domain.toLowerCase()];
     if (configured) return configured;
     try {
-      return await this.resolver.resolveMx(domain);
+      return await this.withDeadline(domain, this.resolver.resolveMx(domain));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENODATA') return [];
@@ -82,7 +87,29 @@ export class MxResolver {
     if (isIP(host)) return [host];
     const configured = this.dns.a[host.toLowerCase()];
     if (configured) return configured;
-    const [v4, v6] = await Promise.allSettled([this.resolver.resolve4(host), this.resolver.resolve6(host)]);
+    const [v4, v6] = await Promise.allSettled([
+      this.withDeadline(host, this.resolver.resolve4(host)),
+      this.withDeadline(host, this.resolver.resolve6(host)),
+    ]);
     return [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
+  }
+
+  /**
+   * The answer, or an ETIMEOUT error once `timeoutMs` has passed: with several servers c-ares
+   * would try each in turn, each with the full per-query timeout.
+   */
+  private async withDeadline<T>(name: string, query: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(Object.assign(new Error(`DNS lookup for ${name} timed out`), { code: 'ETIMEOUT' })),
+        this.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([query, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

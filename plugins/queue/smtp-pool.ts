@@ -1,14 +1,13 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
-import { isIP } from 'node:net';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
+import type { SmtpTimeoutsMs } from './config.js';
 import type { SmtpTarget } from './mx-resolver.js';
 
 export interface SmtpPoolSettings {
   /** EHLO name. */
   name: string;
-  connectMs: number;
-  greetingMs: number;
-  /** The longest wait for any reply or for sending a data block. */
-  commandMs: number;
+  /** Per phase, in ms (config `timeouts`; DNS is MxResolver's). */
+  timeouts: Omit<SmtpTimeoutsMs, 'dns'>;
   /** Connections to one target at once (this process). */
   maxPerTarget: number;
   /** An unused connection is closed after this long. */
@@ -31,6 +30,9 @@ interface Slot {
  * `maxPerTarget` in use at once, and an idle one is reused for the next message (after RSET)
  * rather than opening a new one. STARTTLS is used whenever offered, without certificate checks
  * (opportunistic TLS, RFC 7435: better than clear text, and MX certificates rarely verify).
+ *
+ * Timeouts, one per phase: the TCP connection (opened here, so that its timeout is its own), the
+ * greeting, each command reply and data block, and the reply to the final dot (`finalReply`).
  */
 export class SmtpPool {
   private readonly slots = new Map<string, Slot>();
@@ -91,15 +93,33 @@ export class SmtpPool {
     }
   }
 
-  private connect(target: SmtpTarget): Promise<SMTPConnection> {
+  /**
+   * Waits up to `timeouts.dataEnd` for the next reply, the one to the final dot (RFC 5321
+   * §4.5.3.2.6); `commandReplies` goes back to the command timeout once it came.
+   */
+  finalReply(connection: SMTPConnection): void {
+    internals(connection)._socket?.setTimeout(this.settings.timeouts.dataEnd);
+  }
+
+  commandReplies(connection: SMTPConnection): void {
+    internals(connection)._socket?.setTimeout(this.settings.timeouts.command);
+  }
+
+  private async connect(target: SmtpTarget): Promise<SMTPConnection> {
+    const { timeouts } = this.settings;
+    const socket = await this.openSocket(target);
     const connection = new SMTPConnection({
       host: target.address,
       port: target.port,
+      connection: socket,
       servername: isIP(target.host) ? undefined : target.host,
       name: this.settings.name,
-      connectionTimeout: this.settings.connectMs,
-      greetingTimeout: this.settings.greetingMs,
-      socketTimeout: this.settings.commandMs,
+      // nodemailer bounds the whole session set-up (greeting, EHLO, STARTTLS handshake) by
+      // connectionTimeout and the greeting by the smaller of it and greetingTimeout: the greeting
+      // gets its full time, EHLO and STARTTLS one command time more.
+      connectionTimeout: timeouts.greeting + timeouts.command,
+      greetingTimeout: timeouts.greeting,
+      socketTimeout: timeouts.command,
       opportunisticTLS: true,
       tls: { rejectUnauthorized: false },
       logger: false,
@@ -122,6 +142,28 @@ export class SmtpPool {
     });
   }
 
+  /** A TCP connection to the target within `timeouts.connect`. */
+  private openSocket(target: SmtpTarget): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = connectTcp({ host: target.address, port: target.port });
+      const fail = (err: Error): void => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(err);
+      };
+      const timer = setTimeout(
+        () => fail(new Error(`connection to ${target.address}:${target.port} timed out`)),
+        this.settings.timeouts.connect,
+      );
+      socket.once('error', fail);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeListener('error', fail);
+        resolve(socket);
+      });
+    });
+  }
+
   private dropIdle(slot: Slot, entry: IdleConnection, quit: boolean): void {
     const at = slot.idle.indexOf(entry);
     if (at < 0) return;
@@ -141,4 +183,24 @@ export class SmtpPool {
     if (!slot) this.slots.set(key, (slot = { active: 0, idle: [], waiters: [] }));
     return slot;
   }
+}
+
+/**
+ * The two nodemailer internals delivery needs and its API does not offer, read here and nowhere
+ * else: the extensions the server advertised in its EHLO reply (nodemailer only hands them to
+ * custom AUTH handlers), and the socket, whose timeout is the only way to give the reply to the
+ * final dot its own. Checked against nodemailer 10.6 (dist/esm/smtp-connection/index.js).
+ */
+interface ConnectionInternals {
+  _supportedExtensions?: string[];
+  _socket?: Socket;
+}
+
+function internals(connection: SMTPConnection): ConnectionInternals {
+  return connection as unknown as ConnectionInternals;
+}
+
+/** Whether the server advertised DSN (RFC 3461) in its last EHLO reply. */
+export function advertisesDsn(connection: SMTPConnection): boolean {
+  return internals(connection)._supportedExtensions?.includes('DSN') ?? false;
 }
