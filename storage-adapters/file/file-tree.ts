@@ -23,13 +23,24 @@ export class FileFileTree implements FileTree {
 
   async readFile(rel: string): Promise<Buffer | null> {
     if (this.isRecord(rel)) return null;
-    const real = await this.resolve(rel);
-    if (real === null) return null;
+    // Opened first: most reads on the delivery path are of files that do not exist (a mailproc.tab
+    // per user and domain), and a failed open settles those without resolving the path. A file
+    // that does exist must then resolve inside the root before a byte of it is returned.
+    let handle;
     try {
-      return await fs.readFile(real);
+      handle = await fs.open(path.join(this.layout.root, rel), 'r');
     } catch (err) {
-      if (['ENOENT', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return null;
+      if (['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return null;
       throw err;
+    }
+    try {
+      if ((await this.resolve(rel)) === null) return null;
+      return await handle.readFile();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EISDIR') return null;
+      throw err;
+    } finally {
+      await handle.close();
     }
   }
 

@@ -10,7 +10,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -43,6 +43,53 @@ if (crashRoot) {
     { childProcessUrl: () => `file:${currentRoot}` },
   );
   describeCrashTest();
+  describeSymlinkConfinement();
+}
+
+/**
+ * Paths from clients are checked lexically by the core (no `..`); what only the file adapter can
+ * meet is a symlink under the mail root that leads out of it. Every FileTree access through one
+ * is refused, whether the link is a directory on the way or the file itself.
+ */
+function describeSymlinkConfinement(): void {
+  describe('file adapter: FileTree stays inside the mail root', () => {
+    let root: string;
+    let outside: string;
+    let storage: Storage;
+
+    before(async () => {
+      root = await mkdtemp(path.join(os.tmpdir(), 'mw-file-confine-'));
+      outside = await mkdtemp(path.join(os.tmpdir(), 'mw-file-outside-'));
+      await writeFile(path.join(outside, 'secret.tab'), 'top secret\n');
+      storage = createStorage(`file:${root}`);
+      await storage.open();
+      await storage.files.writeFile('inside/ok.tab', Buffer.from('fine\n'));
+      await symlink(outside, path.join(root, 'inside', 'away'));
+      await symlink(path.join(outside, 'secret.tab'), path.join(root, 'inside', 'secret.tab'));
+    });
+    after(async () => {
+      await storage?.close();
+      await removeTree(root);
+      await removeTree(outside);
+    });
+
+    it('reads a file inside, and nothing (null) for a file that does not exist', async () => {
+      assert.equal((await storage.files.readFile('inside/ok.tab'))?.toString(), 'fine\n');
+      assert.equal(await storage.files.readFile('inside/missing.tab'), null);
+      assert.equal(await storage.files.readFile('nowhere/missing.tab'), null);
+    });
+
+    it('refuses a file reached through a symlinked directory or itself a symlink out of the root', async () => {
+      for (const rel of ['inside/away/secret.tab', 'inside/secret.tab']) {
+        await assert.rejects(storage.files.readFile(rel), { name: 'InvalidNameError' }, rel);
+      }
+      await assert.rejects(storage.files.listFiles('inside/away'), { name: 'InvalidNameError' });
+      await assert.rejects(storage.files.writeFile('inside/away/new.tab', Buffer.from('x')), {
+        name: 'InvalidNameError',
+      });
+      assert.deepEqual(await readdir(outside), ['secret.tab'], 'nothing was written outside');
+    });
+  });
 }
 
 const account = { domain: 'crash.test', name: 'writer' };
