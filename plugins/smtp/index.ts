@@ -1,6 +1,7 @@
 import {
   DeliveryQueueToken,
   DirectoryServiceToken,
+  FrozenQueueToken,
   RouterToken,
   definePlugin,
   DeliveryPolicy,
@@ -36,6 +37,7 @@ export default definePlugin<SmtpConfig>({
       directory: ctx.container.resolve(DirectoryServiceToken),
       router: ctx.container.resolve(RouterToken),
       queue: ctx.container.resolve(DeliveryQueueToken),
+      frozen: ctx.container.resolve(FrozenQueueToken),
       blobs: storage.blobs,
       files: storage.files,
       policy: new DeliveryPolicy(storage.mail),

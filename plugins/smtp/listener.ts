@@ -3,6 +3,7 @@ import type { ListenAddress } from '../../core/index.js';
 import { MailwrightSmtpServer } from './mailwright-smtp-server.js';
 import type { SmtpServices } from './session-handlers.js';
 import { sessionHandlers } from './session-handlers.js';
+import { etrnHandler, type EtrnHandler } from './etrn.js';
 
 export interface OpenListener {
   address: ListenAddress;
@@ -45,7 +46,10 @@ export async function openSmtpListener(
       logger: false,
       ...sessionHandlers(listener, services),
     },
-    config.earlyTalkerDelayMs,
+    {
+      earlyTalkerDelayMs: config.earlyTalkerDelayMs,
+      etrn: countedEtrn(listener, services),
+    },
   );
   server.on('error', (err) => logger.warn({ err, listener }, 'SMTP connection error'));
   await new Promise<void>((resolve, reject) => {
@@ -76,4 +80,13 @@ export async function openSmtpListener(
 function hangUp(connection: { send(code: number, text: string): void; close(): void }): void {
   connection.send(421, '4.3.2 Server shutting down');
   connection.close();
+}
+
+/** ETRN with the command counted like the others. */
+function countedEtrn(listener: SmtpListenerName, services: SmtpServices): EtrnHandler {
+  const etrn = etrnHandler(services);
+  return (node, session) => {
+    services.metrics.commands.inc({ protocol: listener, command: 'ETRN' });
+    return etrn(node, session);
+  };
 }

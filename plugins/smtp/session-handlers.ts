@@ -24,6 +24,7 @@ import {
   type DeliveryQueue,
   type DirectoryService,
   type FileTree,
+  type FrozenQueue,
   type HookBus,
   type Metrics,
   type Router,
@@ -51,6 +52,8 @@ export interface SmtpServices {
   files: FileTree;
   /** Key and certificate for STARTTLS and the implicit-TLS listener. */
   tls: SecureContextOptions;
+  /** The queue's deferred deliveries, which ETRN reschedules. */
+  frozen: FrozenQueue;
 }
 
 /** What we remember about one session besides smtp-server's own session object. */

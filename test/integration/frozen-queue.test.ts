@@ -1,5 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
 import { FrozenQueueToken, RetryScheduleToken, type FrozenQueue } from '../../core/index.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
@@ -87,15 +89,27 @@ function describeFrozenQueue(adapter: AdapterName): void {
       assert.equal(await frozen.submit({ lev0: 0, lev1: 0, id: 'nomsg' }), false);
     });
 
-    it('reschedules deferred deliveries matching an ETRN pattern now, and resets their retry state', async () => {
+    it('ETRN (over SMTP from Python smtplib) reschedules the deferred deliveries of a domain now, and resets their retry state', async () => {
       bed.down.down = true;
       await bed.send('alice@example.org', ['erin@down.test'], 'Subject: etrn me\r\n\r\nbody\r\n');
       const retry = bed.kernel.container.resolve(RetryScheduleToken);
       await waitFor('the first failure', () => retry.get('down.test'));
       bed.down.down = false;
-      assert.equal(await frozen.rescheduleDeferred('*@*.example.net'), 0);
-      assert.equal(await frozen.rescheduleDeferred('*@DOWN.test'), 1);
+      assert.equal(await frozen.rescheduleDeferred('*@*.example.net'), 0, 'the queue API: nothing there');
       const started = Date.now();
+      const replies = await smtplibEtrn(bed.port, ['nothing.example', 'DOWN.test', '#queue', '@', '']);
+      assert.equal(replies.features, true, 'EHLO advertises ETRN');
+      assert.deepEqual(replies.answers, [
+        [251, '2.0.0 OK, no messages waiting for node nothing.example'],
+        [253, '2.0.0 OK, 1 pending messages for node DOWN.test started'],
+        [458, '4.3.0 Unable to queue messages for node #queue: there are no named queues'],
+        [501, '5.5.4 Syntax: ETRN <domain> | @<domain>'],
+        [501, '5.5.4 Syntax: ETRN <domain> | @<domain>'],
+      ]);
+      assert.deepEqual(replies.inTransaction, [
+        503,
+        '5.5.1 Error: ETRN is not allowed inside a mail transaction',
+      ]);
       await waitFor('the delivery after ETRN', () =>
         bed.down.messages.find((m) => m.rcptTo.includes('erin@down.test')),
       );
@@ -121,4 +135,39 @@ function describeFrozenQueue(adapter: AdapterName): void {
       bed.down.down = false;
     });
   });
+}
+
+/**
+ * A real client's ETRN: Python's smtplib on Mailwright's SMTP listener (127.0.0.3 in the test bed,
+ * a trusted loopback address). Each node is asked in turn; then once more inside a transaction.
+ */
+async function smtplibEtrn(
+  port: number,
+  nodes: string[],
+): Promise<{ features: boolean; answers: [number, string][]; inTransaction: [number, string] }> {
+  const script = [
+    'import json, smtplib, sys',
+    's = smtplib.SMTP("127.0.0.3", int(sys.argv[1]), timeout=10)',
+    's.ehlo("client.example")',
+    'out = {"features": s.has_extn("etrn"), "answers": []}',
+    'for node in json.loads(sys.argv[2]):',
+    '    code, text = s.docmd("ETRN", node)',
+    '    out["answers"].append([code, text.decode()])',
+    's.mail("alice@example.org")',
+    'code, text = s.docmd("ETRN", "down.test")',
+    'out["inTransaction"] = [code, text.decode()]',
+    's.quit()',
+    'print(json.dumps(out))',
+  ].join('\n');
+  const { stdout } = await promisify(execFile)('python3', [
+    '-c',
+    script,
+    String(port),
+    JSON.stringify(nodes),
+  ]);
+  return JSON.parse(stdout) as {
+    features: boolean;
+    answers: [number, string][];
+    inTransaction: [number, string];
+  };
 }
