@@ -15,6 +15,15 @@ export interface FlagUpdate {
   unchangedSince?: number;
 }
 
+export interface AppendOptions {
+  /**
+   * Names this delivery, stable across retries (the queue uses `<queueId>/<action key>`). The key is
+   * kept with the message and forgotten with it: once the message is expunged (or its folder
+   * deleted) the same key appends again. Copies and imports of the message do not carry it.
+   */
+  deliveryKey?: string;
+}
+
 export interface FlagUpdateResult {
   updated: { uid: number; modseq: number; flags: string[] }[];
   failed: number[];
@@ -39,9 +48,12 @@ export interface MailStore {
 
   /**
    * Adds the message with the next UID and a new MODSEQ and takes a reference on its blob.
+   * With a `deliveryKey`, the append is idempotent per folder: when a message appended with that
+   * key is still in the folder, nothing changes (no new UID, no new blob reference) and it resolves
+   * that message's current meta, also when two callers race with the same key.
    * @throws NotFoundError when the folder does not exist
    */
-  append(account: AccountKey, path: string, message: NewMessage): Promise<MessageMeta>;
+  append(account: AccountKey, path: string, message: NewMessage, opts?: AppendOptions): Promise<MessageMeta>;
   /** Messages with UIDs in the range, ascending. `changedSince` keeps those with a greater MODSEQ. */
   listMessages(
     account: AccountKey,

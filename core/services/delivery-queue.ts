@@ -1,6 +1,7 @@
 import type { InjectionToken } from 'tsyringe';
 import type { Envelope, MimeNode } from '../model/mime.js';
 import type { DsnParams } from './dsn.js';
+import type { TraceFields } from './mime/header-fields.js';
 
 /** One accepted message waiting for delivery: the spooled body and its SMTP envelope. */
 export interface QueuedMessage {
@@ -12,10 +13,10 @@ export interface QueuedMessage {
   mime: MimeNode;
   envelope: Envelope;
   /**
-   * `Received:` fields in the stored header, counted when it was spooled, so a delivery try need
-   * not read the header again for the hop limit. Absent on jobs queued before it was recorded.
+   * Trace fields of the stored header, read when it was spooled, so a delivery try need not read
+   * the header again (hop limit, Return-Path). Absent on jobs queued before they were recorded.
    */
-  received?: number;
+  trace?: TraceFields;
   /** RET/ENVID/NOTIFY/ORCPT as the client gave them (RFC 3461), for the reports we send. */
   dsn?: DsnParams;
   /** The SMTP AUTH user that submitted it (mailing-list `A` permission, mailproc @@USERAUTH). */

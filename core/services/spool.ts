@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Envelope, MimeNode } from '../model/mime.js';
+import type { TraceFields } from './mime/header-fields.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import { MimeStructureStream } from './mime-structure.js';
 
@@ -36,8 +37,8 @@ export interface SpooledMessage {
   size: number;
   mime: MimeNode;
   envelope: Envelope;
-  /** `Received:` fields as stored, this server's own included (the hop count plus one). */
-  received: number;
+  /** Trace fields of the stored header (this server's Received and Return-Path included). */
+  trace: TraceFields;
 }
 
 export class MessageTooLargeError extends Error {
@@ -70,7 +71,7 @@ export async function spoolMessage(blobs: BlobStore, request: SpoolRequest): Pro
     size: blob.size,
     mime: analysis.mime,
     envelope: analysis.envelope,
-    received: analysis.received,
+    trace: analysis.trace,
   };
 }
 

@@ -8,12 +8,13 @@ import {
   type Storage,
 } from '../../core/index.js';
 import type { Forwarder } from './forwarding.js';
-import { hopCount } from './hop-count.js';
 import { pendingRecipients, type DeliveryJobData } from './job.js';
-import { deliverLocally } from './local-delivery.js';
+import { JobProgress } from './job-progress.js';
+import { LocalDelivery } from './local-delivery.js';
 import { planRecipient } from './recipient-plan.js';
 import type { RemoteDelivery, RemoteOutcome, RemoteRoute } from './remote-delivery.js';
 import type { ReportLine, Reporter } from './reports.js';
+import { hopsOf, traceOf } from './trace.js';
 
 export interface DeliveryWorkerDeps {
   expander: DeliveryExpander;
@@ -45,8 +46,8 @@ type MessageVerdict =
 /**
  * The BullMQ processor for delivery jobs. Each try: the message-wide checks (hop limit, expiry),
  * then every recipient not yet settled, locally or through remote delivery, grouped by
- * destination domain. Progress is written to the job after each step, so a retry in any process
- * (after a crash too) redoes only what was not recorded.
+ * destination domain. Progress is written to the job (job-progress.ts) before anything that must not
+ * be repeated, so a retry in any process (after a crash too) redoes only what may be repeated.
  *
  * Then: recipients that failed for good are reported to the reverse path (RFC 3464); recipients
  * deferred put the job back as delayed until their destination's next retry time; a job with
@@ -58,16 +59,16 @@ export function createDeliveryProcessor(
 ): (job: Job<DeliveryJobData>, token?: string) => Promise<void> {
   return async (job, token) => {
     const queueId = job.id as string;
-    const data: DeliveryJobData = structuredClone(job.data);
-    const log = (line: string): Promise<number> => job.log(`${new Date().toISOString()} ${line}`);
+    const progress = new JobProgress(job, structuredClone(job.data));
+    const { data } = progress;
+    const log = (line: string): void => progress.log(line);
     data.tries += 1;
     data.lastTryAt = new Date().toISOString();
-    await job.updateData(data);
     const pending = pendingRecipients(data);
-    await log(`try ${data.tries}: ${pending.join(', ')}`);
+    log(`try ${data.tries}: ${pending.join(', ')}`);
 
     const outcomes = new Map<string, Outcome>();
-    const record = async (recipient: string, outcome: Outcome): Promise<void> => {
+    const record = (recipient: string, outcome: Outcome): void => {
       outcomes.set(recipient, outcome);
       if (outcome.status === 'deferred') data.deferred[recipient] = outcome.error;
       else {
@@ -76,54 +77,46 @@ export function createDeliveryProcessor(
         if (outcome.status === 'failed') data.failures.push({ recipient, ...outcome });
         else data.progressAt = new Date().toISOString();
       }
-      await job.updateData(data);
     };
 
     const verdict = await messageVerdict(deps, data);
     if (verdict.kind === 'discard') {
       deps.logger.error({ queueId, error: verdict.error }, 'report over the hop limit discarded');
-      await log(`discarded: ${verdict.error}`);
-      for (const recipient of pending)
-        await record(recipient, { status: 'delivered', destination: 'discarded' });
+      log(`discarded: ${verdict.error}`);
+      for (const recipient of pending) record(recipient, { status: 'delivered', destination: 'discarded' });
       await deps.hooks.emit('bounced', { queueId, recipient: pending.join(','), error: verdict.error });
     } else if (verdict.kind === 'fail') {
-      for (const recipient of pending) await record(recipient, { status: 'failed', ...verdict });
+      for (const recipient of pending) record(recipient, { status: 'failed', ...verdict });
     } else {
-      const markDone = async (actionKey: string): Promise<void> => {
-        (data.settledActions ??= []).push(actionKey);
-        await job.updateData(data);
-      };
       // The expansion counts the hops the message made before reaching us; our own Received is one.
       const hopsBefore = Math.max(0, verdict.hops - 1);
-      await deliverPending(deps, data, queueId, hopsBefore, pending, record, markDone, log);
+      await deliverPending(deps, progress, queueId, hopsBefore, pending, record);
     }
     if (verdict.kind !== 'discard') await announce(deps, queueId, outcomes, log);
     await reportSettled(deps, data, outcomes, log);
-    await job.updateData(data);
 
     const deferred = [...outcomes.values()].filter((outcome) => outcome.status === 'deferred');
     if (deferred.length > 0) {
+      await progress.save();
       await job.moveToDelayed(nextTry(deps, data, deferred), token);
       throw new DelayedError();
     }
     if (data.failures.length > 0) {
-      await log(
-        'frozen: ' + data.failures.map((failure) => `${failure.recipient}: ${failure.error}`).join('; '),
-      );
+      log('frozen: ' + data.failures.map((failure) => `${failure.recipient}: ${failure.error}`).join('; '));
+      await progress.save();
       throw new UnrecoverableError(data.failures.map((failure) => failure.error).join('; '));
     }
-    if (!data.blobReleased) {
-      // Recorded first: after a crash here the blob leaks, which is safer than releasing twice
-      // (a second release would drop a mailbox's reference).
-      data.blobReleased = true;
-      await job.updateData(data);
-      await deps.storage.blobs.releaseBlob(data.blobId);
-    }
+    // Recorded before the release: after a crash in between the blob leaks, which is safer than
+    // releasing twice (a second release would drop a mailbox's reference).
+    const release = !data.blobReleased;
+    data.blobReleased = true;
+    await progress.save();
+    if (release) await deps.storage.blobs.releaseBlob(data.blobId);
   };
 }
 
 async function messageVerdict(deps: DeliveryWorkerDeps, data: DeliveryJobData): Promise<MessageVerdict> {
-  const hops = await hopCount(deps.storage.blobs, data);
+  const hops = hopsOf(await traceOf(deps.storage.blobs, data));
   const limit = data.mailFrom === '' ? 2 * deps.maximumHops : deps.maximumHops;
   if (hops > limit) {
     const error = `554 5.4.6 Hop count exceeded (${hops} > ${limit}): possible mail loop`;
@@ -157,14 +150,15 @@ interface Pending {
  */
 async function deliverPending(
   deps: DeliveryWorkerDeps,
-  data: DeliveryJobData,
+  progress: JobProgress,
   queueId: string,
   hops: number,
   pending: string[],
-  record: (recipient: string, outcome: Outcome) => Promise<void>,
-  markDone: (actionKey: string) => Promise<void>,
-  log: (line: string) => Promise<number>,
+  record: (recipient: string, outcome: Outcome) => void,
 ): Promise<void> {
+  const { data } = progress;
+  const log = (line: string): void => progress.log(line);
+  const markDone = (actionKey: string): void => void (data.settledActions ??= []).push(actionKey);
   const outcomes = new Map<string, Outcome[]>(pending.map((recipient) => [recipient, []]));
   const note = (recipient: string, outcome: Outcome) => outcomes.get(recipient)!.push(outcome);
   const done = new Set(data.settledActions ?? []);
@@ -172,96 +166,110 @@ async function deliverPending(
   /** By domain and relay list: one send, so one transaction per host, for each. */
   const remote = new Map<string, { route: RemoteRoute; targets: (Pending & { address: string })[] }>();
   const openBody = () => deps.storage.blobs.openBlob(data.blobId);
-
-  for (const recipient of pending) {
-    let planned;
-    try {
-      planned = await planRecipient(deps.expander, data, queueId, recipient, hops, openBody);
-    } catch (err) {
-      if (!(err instanceof InvalidNameError)) throw err;
-      note(recipient, {
-        status: 'failed',
-        error: `553 5.1.3 <${recipient}>: ${err.message}`,
-        summary: 'Bad address',
-      });
-      continue;
-    }
-    for (const { key, action } of planned) {
-      if (done.has(key)) continue;
-      switch (action.kind) {
-        case 'store': {
-          const outcome = await deliverLocally(deps.storage, data, recipient, action.account);
-          if (outcome.status === 'delivered') await markDone(key);
-          note(
-            recipient,
-            outcome.status === 'delivered' ? outcome : { ...outcome, summary: 'No such mailbox' },
-          );
-          break;
+  // Holds this try's Return-Path copy of the body (local-delivery.ts) until the try is over.
+  const local = new LocalDelivery(deps.storage, data);
+  try {
+    for (const recipient of pending) {
+      let planned;
+      try {
+        planned = await planRecipient(deps.expander, data, queueId, recipient, hops, openBody);
+      } catch (err) {
+        if (!(err instanceof InvalidNameError)) throw err;
+        note(recipient, {
+          status: 'failed',
+          error: `553 5.1.3 <${recipient}>: ${err.message}`,
+          summary: 'Bad address',
+        });
+        continue;
+      }
+      for (const { key, action } of planned) {
+        if (done.has(key)) continue;
+        switch (action.kind) {
+          case 'store': {
+            const outcome = await local.deliver({
+              recipient,
+              account: action.account,
+              returnPath: action.returnPath,
+              deliveryKey: `${queueId}/${key}`,
+            });
+            // Not saved at once: a repeated store finds its delivery key and adds nothing.
+            if (outcome.status === 'delivered') markDone(key);
+            note(
+              recipient,
+              outcome.status === 'delivered' ? outcome : { ...outcome, summary: 'No such mailbox' },
+            );
+            break;
+          }
+          case 'forward':
+            forwards.set(action.mailFrom, [
+              ...(forwards.get(action.mailFrom) ?? []),
+              { recipient, key, to: action.to },
+            ]);
+            break;
+          case 'remote': {
+            const domain = action.address.slice(action.address.lastIndexOf('@') + 1).toLowerCase();
+            const routeKey = JSON.stringify([domain, action.relay ?? null]);
+            const group = remote.get(routeKey) ?? { route: { domain, relays: action.relay }, targets: [] };
+            group.targets.push({ recipient, key, address: action.address });
+            remote.set(routeKey, group);
+            break;
+          }
+          case 'reject':
+            note(
+              recipient,
+              action.permanent
+                ? { status: 'failed', error: `${action.code} ${action.text}`, summary: 'Delivery refused' }
+                : { status: 'deferred', error: `${action.code} ${action.text}` },
+            );
+            break;
+          case 'discard':
+            log(`${recipient}: ${action.reason}`);
+            note(recipient, { status: 'delivered', destination: 'discarded' });
+            markDone(key);
+            break;
         }
-        case 'forward':
-          forwards.set(action.mailFrom, [
-            ...(forwards.get(action.mailFrom) ?? []),
-            { recipient, key, to: action.to },
-          ]);
-          break;
-        case 'remote': {
-          const domain = action.address.slice(action.address.lastIndexOf('@') + 1).toLowerCase();
-          const routeKey = JSON.stringify([domain, action.relay ?? null]);
-          const group = remote.get(routeKey) ?? { route: { domain, relays: action.relay }, targets: [] };
-          group.targets.push({ recipient, key, address: action.address });
-          remote.set(routeKey, group);
-          break;
-        }
-        case 'reject':
-          note(
-            recipient,
-            action.permanent
-              ? { status: 'failed', error: `${action.code} ${action.text}`, summary: 'Delivery refused' }
-              : { status: 'deferred', error: `${action.code} ${action.text}` },
-          );
-          break;
-        case 'discard':
-          await log(`${recipient}: ${action.reason}`);
-          note(recipient, { status: 'delivered', destination: 'discarded' });
-          await markDone(key);
-          break;
       }
     }
-  }
 
-  for (const [mailFrom, targets] of forwards) {
-    const id = await deps.forwarder.forward(data, queueId, mailFrom, [...new Set(targets.map((t) => t.to))]);
-    await log(`forwarded to ${targets.map((t) => t.to).join(', ')} as ${id}`);
-    for (const { recipient, key, to } of targets) {
-      note(recipient, { status: 'delivered', destination: `forwarded to ${to}` });
-      await markDone(key);
-    }
-  }
-
-  await Promise.all(
-    [...remote.values()].map(async ({ route, targets }) => {
-      const results = await deps.remote.send(
-        route,
-        {
-          mailFrom: data.mailFrom,
-          recipients: [...new Set(targets.map((t) => t.address))],
-          size: data.size,
-          dsn: data.dsn,
-          open: openBody,
-        },
-        async (line) => void (await log(line)),
-      );
-      for (const result of results) {
-        const outcome = remoteOutcome(result);
-        for (const target of targets.filter((t) => t.address === result.recipient)) {
-          note(target.recipient, outcome);
-          if (outcome.status === 'delivered') await markDone(target.key);
-        }
+    for (const [mailFrom, targets] of forwards) {
+      const id = await deps.forwarder.forward(data, queueId, mailFrom, [
+        ...new Set(targets.map((t) => t.to)),
+      ]);
+      log(`forwarded to ${targets.map((t) => t.to).join(', ')} as ${id}`);
+      for (const { recipient, key, to } of targets) {
+        note(recipient, { status: 'delivered', destination: `forwarded to ${to}` });
+        markDone(key);
       }
-    }),
-  );
+      await progress.save(); // a forward repeated after a crash would be a second copy
+    }
 
-  for (const [recipient, results] of outcomes) await record(recipient, combine(results));
+    await Promise.all(
+      [...remote.values()].map(async ({ route, targets }) => {
+        const results = await deps.remote.send(
+          route,
+          {
+            mailFrom: data.mailFrom,
+            recipients: [...new Set(targets.map((t) => t.address))],
+            size: data.size,
+            dsn: data.dsn,
+            open: openBody,
+          },
+          (line) => Promise.resolve(log(line)),
+        );
+        for (const result of results) {
+          const outcome = remoteOutcome(result);
+          for (const target of targets.filter((t) => t.address === result.recipient)) {
+            note(target.recipient, outcome);
+            if (outcome.status === 'delivered') markDone(target.key);
+          }
+        }
+        await progress.save(); // so is a remote transaction
+      }),
+    );
+  } finally {
+    await local.close();
+  }
+  for (const [recipient, results] of outcomes) record(recipient, combine(results));
 }
 
 /** A recipient's outcome from its actions': any deferral defers it, else any failure fails it. */
@@ -305,22 +313,22 @@ async function announce(
   deps: DeliveryWorkerDeps,
   queueId: string,
   outcomes: Map<string, Outcome>,
-  log: (line: string) => Promise<number>,
+  log: (line: string) => void,
 ): Promise<void> {
   for (const [recipient, outcome] of outcomes) {
     if (outcome.status === 'delivered') {
       deps.metrics.countMessage('delivered');
-      await log(`${recipient}: delivered to ${outcome.destination}`);
+      log(`${recipient}: delivered to ${outcome.destination}`);
       await deps.hooks.emit('delivered', { queueId, recipient, destination: outcome.destination });
     } else if (outcome.status === 'failed') {
       deps.metrics.countMessage('bounced');
       deps.logger.warn({ queueId, recipient, error: outcome.error }, 'delivery failed permanently');
-      await log(`${recipient}: failed: ${outcome.error}`);
+      log(`${recipient}: failed: ${outcome.error}`);
       await deps.hooks.emit('bounced', { queueId, recipient, error: outcome.error });
     } else {
       const retryAt = outcome.retryAt ?? new Date(Date.now() + deps.minRetryMs);
       deps.metrics.countMessage('deferred');
-      await log(`${recipient}: deferred until ${retryAt.toISOString()}: ${outcome.error}`);
+      log(`${recipient}: deferred until ${retryAt.toISOString()}: ${outcome.error}`);
       await deps.hooks.emit('deferred', { queueId, recipient, error: outcome.error, retryAt });
     }
   }
@@ -331,7 +339,7 @@ async function reportSettled(
   deps: DeliveryWorkerDeps,
   data: DeliveryJobData,
   outcomes: Map<string, Outcome>,
-  log: (line: string) => Promise<number>,
+  log: (line: string) => void,
 ): Promise<void> {
   const lines: ReportLine[] = [];
   for (const [recipient, outcome] of outcomes) {
@@ -359,7 +367,7 @@ async function reportSettled(
   if (lines.length === 0) return;
   const reportId = await deps.reporter.report(data, lines);
   data.reported.push(...lines.map((line) => line.recipient));
-  if (reportId) await log(`report to <${data.mailFrom}> queued as ${reportId}`);
+  if (reportId) log(`report to <${data.mailFrom}> queued as ${reportId}`);
 }
 
 /** The earliest retry time among the deferred recipients, never past the expiry time. */

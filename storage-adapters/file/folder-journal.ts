@@ -3,7 +3,8 @@
  *
  *   "P" uidvalidity "subscribed" "special-use"       folder properties (latest wins)
  *   "N" uidnext highestmodseq                        counters carried over by compaction
- *   "A" uid modseq "blob" size "internal-date" "flags" "mime-json" "envelope-json"   a message
+ *   "A" uid modseq "blob" size "internal-date" "flags" "mime-json" "envelope-json" ["delivery-key"]
+ *                                                    a message (the key when appended with one)
  *   "F" uid modseq "flags"                           new flags of a message
  *   "X" modseq "uid,uid,..."                         expunged messages
  *
@@ -20,6 +21,12 @@ export interface FolderState {
   uidNext: number;
   highestModseq: number;
   messages: Map<number, MessageMeta>;
+  /**
+   * Delivery keys of the messages still here (MailStore.append): key -> UID and back. An expunged
+   * message takes its key with it, and compaction writes keys only on live message rows.
+   */
+  deliveries: Map<string, number>;
+  deliveryKeys: Map<number, string>;
   rows: number;
 }
 
@@ -32,6 +39,8 @@ export const folderFold: Fold<FolderState> = {
     uidNext: 1,
     highestModseq: 1,
     messages: new Map(),
+    deliveries: new Map(),
+    deliveryKeys: new Map(),
     rows: 0,
   }),
   apply(state, row) {
@@ -47,7 +56,7 @@ export const folderFold: Fold<FolderState> = {
         state.highestModseq = Math.max(state.highestModseq, Number(row[2]));
         break;
       case 'A': {
-        const [, uid, modseq, blobId, size, internalDate, flags, mime, envelope] = row;
+        const [, uid, modseq, blobId, size, internalDate, flags, mime, envelope, deliveryKey] = row;
         const meta: MessageMeta = {
           uid: Number(uid),
           modseq: Number(modseq),
@@ -59,6 +68,10 @@ export const folderFold: Fold<FolderState> = {
           envelope: JSON.parse(envelope) as MessageMeta['envelope'],
         };
         state.messages.set(meta.uid, meta);
+        if (deliveryKey) {
+          state.deliveries.set(deliveryKey, meta.uid);
+          state.deliveryKeys.set(meta.uid, deliveryKey);
+        }
         state.uidNext = Math.max(state.uidNext, meta.uid + 1);
         state.highestModseq = Math.max(state.highestModseq, meta.modseq);
         break;
@@ -72,7 +85,13 @@ export const folderFold: Fold<FolderState> = {
       }
       case 'X':
         state.highestModseq = Math.max(state.highestModseq, Number(row[1]));
-        for (const uid of row[2].split(',')) state.messages.delete(Number(uid));
+        for (const uid of row[2].split(',').map(Number)) {
+          state.messages.delete(uid);
+          const deliveryKey = state.deliveryKeys.get(uid);
+          if (deliveryKey === undefined) continue;
+          state.deliveryKeys.delete(uid);
+          state.deliveries.delete(deliveryKey);
+        }
         break;
     }
   },
@@ -90,7 +109,7 @@ export const folderRows = {
     specialUse ?? '',
   ],
   counters: (uidNext: number, highestModseq: number): Row => ['N', uidNext, highestModseq],
-  message: (m: MessageMeta): Row => [
+  message: (m: MessageMeta, deliveryKey?: string): Row => [
     'A',
     m.uid,
     m.modseq,
@@ -100,6 +119,7 @@ export const folderRows = {
     m.flags.join(' '),
     JSON.stringify(m.mime),
     JSON.stringify(m.envelope),
+    ...(deliveryKey ? [deliveryKey] : []),
   ],
   flags: (uid: number, modseq: number, flags: string[]): Row => ['F', uid, modseq, flags.join(' ')],
   expunge: (modseq: number, uids: number[]): Row => ['X', modseq, uids.join(',')],
@@ -114,7 +134,7 @@ export const folderRows = {
   compacted: (s: FolderState): Row[] => [
     folderRows.props(s.uidValidity, s.subscribed, s.specialUse),
     folderRows.counters(s.uidNext, s.highestModseq),
-    ...[...s.messages.values()].map(folderRows.message),
+    ...[...s.messages.values()].map((m) => folderRows.message(m, s.deliveryKeys.get(m.uid))),
   ],
 };
 

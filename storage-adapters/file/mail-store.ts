@@ -18,6 +18,7 @@ import type {
 import {
   AlreadyExistsError,
   NotFoundError,
+  type AppendOptions,
   type BlobStore,
   type FlagUpdate,
   type FlagUpdateResult,
@@ -36,6 +37,7 @@ const APPEND_BATCH = 200;
 
 interface PendingAppend {
   message: NewMessage;
+  deliveryKey?: string;
   resolve: (meta: MessageMeta) => void;
   reject: (err: unknown) => void;
 }
@@ -116,13 +118,21 @@ export class FileMailStore implements MailStore {
    * Appends that arrive while the folder's previous batch holds the lock are committed together
    * (group commit): one lock, one journal append and one fsync for the batch, the blob references
    * added side by side first. Each message still gets its own UID and MODSEQ, as if appended alone.
+   * A delivery key is written on the message's row, so the check for an earlier append with the
+   * same key and the append itself happen under the same lock.
    */
-  append(account: AccountKey, path: string, message: NewMessage): Promise<MessageMeta> {
+  append(
+    account: AccountKey,
+    path: string,
+    message: NewMessage,
+    opts: AppendOptions = {},
+  ): Promise<MessageMeta> {
     const file = this.layout.folderFile(account, path);
     return new Promise((resolve, reject) => {
+      const pending: PendingAppend = { message, deliveryKey: opts.deliveryKey, resolve, reject };
       const waiting = this.appendBatches.get(file);
-      if (waiting && waiting.length < APPEND_BATCH) return void waiting.push({ message, resolve, reject });
-      const batch: PendingAppend[] = [{ message, resolve, reject }];
+      if (waiting && waiting.length < APPEND_BATCH) return void waiting.push(pending);
+      const batch: PendingAppend[] = [pending];
       this.appendBatches.set(file, batch);
       this.locked(account, () => {
         if (this.appendBatches.get(file) === batch) this.appendBatches.delete(file);
@@ -136,12 +146,34 @@ export class FileMailStore implements MailStore {
   /** Caller holds the mail lock; settles every append of the batch. */
   private async appendBatch(account: AccountKey, path: string, batch: PendingAppend[]): Promise<void> {
     const state = await this.mustState(account, path);
+    // Repeats of a delivery key (already in the folder, or earlier in this batch) add nothing.
+    const fresh: PendingAppend[] = [];
+    const repeats = new Map<PendingAppend, PendingAppend[]>();
+    const byKey = new Map<string, PendingAppend>();
+    for (const pending of batch) {
+      const key = pending.deliveryKey;
+      const stored = key !== undefined ? state.messages.get(state.deliveries.get(key) ?? 0) : undefined;
+      const first = key !== undefined ? byKey.get(key) : undefined;
+      if (stored) pending.resolve(stored);
+      else if (first) repeats.get(first)!.push(pending);
+      else {
+        fresh.push(pending);
+        repeats.set(pending, []);
+        if (key !== undefined) byKey.set(key, pending);
+      }
+    }
+    const settle = (pending: PendingAppend, outcome: { meta: MessageMeta } | { error: unknown }): void => {
+      for (const p of [pending, ...repeats.get(pending)!]) {
+        if ('meta' in outcome) p.resolve(outcome.meta);
+        else p.reject(outcome.error);
+      }
+    };
     // A reference is durable before the row that holds it: a crash in between leaks, never loses.
-    const refs = await Promise.allSettled(batch.map((p) => this.blobs.addBlobRef(p.message.blobId)));
+    const refs = await Promise.allSettled(fresh.map((p) => this.blobs.addBlobRef(p.message.blobId)));
     const added: { pending: PendingAppend; meta: MessageMeta }[] = [];
-    batch.forEach((pending, i) => {
+    fresh.forEach((pending, i) => {
       const ref = refs[i];
-      if (ref.status === 'rejected') return pending.reject(ref.reason);
+      if (ref.status === 'rejected') return settle(pending, { error: ref.reason });
       const meta: MessageMeta = {
         ...pending.message,
         flags: unique(pending.message.flags),
@@ -154,9 +186,9 @@ export class FileMailStore implements MailStore {
     await this.write(
       account,
       path,
-      added.map((a) => folderRows.message(a.meta)),
+      added.map((a) => folderRows.message(a.meta, a.pending.deliveryKey)),
     );
-    for (const { pending, meta } of added) pending.resolve(meta);
+    for (const { pending, meta } of added) settle(pending, { meta });
   }
 
   async listMessages(
@@ -239,7 +271,11 @@ export class FileMailStore implements MailStore {
         copies.push({ ...meta, uid, modseq });
         pairs.push([oldUid, uid++]);
       }
-      await this.write(account, to, copies.map(folderRows.message));
+      await this.write(
+        account,
+        to,
+        copies.map((meta) => folderRows.message(meta)),
+      );
       return pairs;
     });
   }

@@ -139,7 +139,8 @@ export interface FolderDoc {
 }
 
 export interface MessageDoc {
-  _id?: ObjectId;
+  /** `<folder id>/<delivery key>` for a message appended with a delivery key (mail-store.ts append). */
+  _id?: ObjectId | string;
   accountId: ObjectId;
   folderId: ObjectId;
   uid: number;

@@ -1,6 +1,13 @@
 import type { Filter } from 'mongodb';
 import type { AccountKey, Folder, MailboxUsage, MessageMeta, NewMessage } from '../../core/model/index.js';
-import type { BlobStore, FlagUpdate, FlagUpdateResult, MailStore, UidRange } from '../../core/ports/index.js';
+import type {
+  AppendOptions,
+  BlobStore,
+  FlagUpdate,
+  FlagUpdateResult,
+  MailStore,
+  UidRange,
+} from '../../core/ports/index.js';
 import { AlreadyExistsError, NotFoundError } from '../../core/ports/index.js';
 import { findAccount, requireAccount } from './accounts-lookup.js';
 import type { Collections, FolderDoc, MessageDoc } from './collections.js';
@@ -79,16 +86,47 @@ export class MongoMailStore implements MailStore {
    * UID and MODSEQ first (claimed, uid-allocation.ts), then the blob reference, then the
    * message. A crash in between leaves an unused UID (allowed) or one extra reference (the body
    * outlives its last message), never a message whose body can vanish.
+   *
+   * With a delivery key the message's `_id` is `<folder id>/<key>`: the insert against the unique
+   * `_id` is the atomic check (claims.ts explains why nothing else is on FerretDB 1.x), and the
+   * key is deleted with the message. A caller that loses the race drops its reference and its
+   * UID (an unused UID is allowed) and resolves the winner's message.
    */
-  async append(account: AccountKey, path: string, message: NewMessage): Promise<MessageMeta> {
+  async append(
+    account: AccountKey,
+    path: string,
+    message: NewMessage,
+    opts: AppendOptions = {},
+  ): Promise<MessageMeta> {
     const folder = await this.requireFolder(account, path);
+    const deliveryId =
+      opts.deliveryKey === undefined ? undefined : `${folder._id.toHexString()}/${opts.deliveryKey}`;
+    if (deliveryId !== undefined) {
+      const known = await this.cols.messages.findOne({ _id: deliveryId });
+      if (known) return toMeta(known);
+    }
     const {
       uids: [uid],
       modseq,
     } = await allocate(this.cols, folder._id, 1);
     await this.blobs.addBlobRef(message.blobId);
-    const doc: MessageDoc = { ...message, accountId: folder.accountId, folderId: folder._id, uid, modseq };
-    await this.cols.messages.insertOne(doc);
+    const doc: MessageDoc = {
+      ...(deliveryId !== undefined ? { _id: deliveryId } : {}),
+      ...message,
+      accountId: folder.accountId,
+      folderId: folder._id,
+      uid,
+      modseq,
+    };
+    try {
+      await this.cols.messages.insertOne(doc);
+    } catch (error) {
+      if (deliveryId === undefined || !isDuplicateKey(error)) throw error;
+      await this.blobs.releaseBlob(message.blobId);
+      const winner = await this.cols.messages.findOne({ _id: deliveryId });
+      // Expunged between its insert and our look: the key is forgotten, so this append goes ahead.
+      return winner ? toMeta(winner) : this.append(account, path, message, opts);
+    }
     return toMeta(doc);
   }
 

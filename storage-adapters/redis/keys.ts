@@ -18,6 +18,8 @@ import type { AccountKey } from '../../core/model/directory.js';
  *   f:<fid>:meta               hash uid -> JSON {blobId, size, internalDate, mime, envelope}
  *   f:<fid>:flags              hash uid -> flags joined by spaces
  *   f:<fid>:body               hash uid -> "<size> <blobId>" (what expunge/delete need to release)
+ *   f:<fid>:dkeys              hash "k:<delivery key>" -> uid and "u:<uid>" -> delivery key (append's
+ *                                    idempotence; an expunged message's pair goes with it)
  *   blob:<id>                  hash {size, chunks, refs}
  *   blob:<id>:<n>              string, chunk n of the body (CHUNK_SIZE bytes except the last)
  *   <tbl> / idx:<tbl>          ordered tables: hash id -> JSON, and the index keys each row is in:

@@ -7,7 +7,13 @@ import {
   type NewMessage,
 } from '../../core/model/mailbox.js';
 import type { Envelope, MimeNode } from '../../core/model/mime.js';
-import type { FlagUpdate, FlagUpdateResult, MailStore, UidRange } from '../../core/ports/mail-store.js';
+import type {
+  AppendOptions,
+  FlagUpdate,
+  FlagUpdateResult,
+  MailStore,
+  UidRange,
+} from '../../core/ports/mail-store.js';
 import type { RedisContext } from './context.js';
 import { accountId } from './keys.js';
 
@@ -62,9 +68,15 @@ export class RedisMailStore implements MailStore {
     await this.ctx.scripts.run('setSubscribed', accountId(account), path, subscribed ? 1 : 0);
   }
 
-  async append(account: AccountKey, path: string, message: NewMessage): Promise<MessageMeta> {
+  /** The delivery key check and the append are one script (see lua/mail-scripts.ts). */
+  async append(
+    account: AccountKey,
+    path: string,
+    message: NewMessage,
+    opts: AppendOptions = {},
+  ): Promise<MessageMeta> {
     const flags = normalizeFlags(message.flags);
-    const [uid, modseq] = (await this.ctx.scripts.run(
+    const reply = (await this.ctx.scripts.run(
       'append',
       accountId(account),
       path,
@@ -72,7 +84,10 @@ export class RedisMailStore implements MailStore {
       message.size,
       flags.join(' '),
       storedMeta(message),
-    )) as [number, number];
+      opts.deliveryKey ?? '',
+    )) as [number, number] | [number, number, string, string];
+    if (reply.length === 4) return parseMessage(...reply);
+    const [uid, modseq] = reply;
     return { ...message, flags, uid, modseq };
   }
 
@@ -123,16 +138,7 @@ export class RedisMailStore implements MailStore {
       opts.changedSince ?? 0,
     )) as string[];
     const messages: MessageMeta[] = [];
-    for (let i = 0; i < flat.length; i += 4) {
-      const meta = JSON.parse(flat[i + 3]) as StoredMeta;
-      messages.push({
-        ...meta,
-        internalDate: new Date(meta.internalDate),
-        uid: Number(flat[i]),
-        modseq: Number(flat[i + 1]),
-        flags: splitFlags(flat[i + 2]),
-      });
-    }
+    for (let i = 0; i < flat.length; i += 4) messages.push(parseMessage(...(flat.slice(i, i + 4) as Quad)));
     return messages;
   }
 
@@ -198,6 +204,20 @@ function storedMeta(message: NewMessage): string {
     envelope: message.envelope,
   };
   return JSON.stringify(meta);
+}
+
+type Quad = [uid: number | string, modseq: number | string, flags: string, metaJson: string];
+
+/** A message as the scripts return it: uid, modseq, joined flags, the f:<fid>:meta JSON. */
+function parseMessage(...[uid, modseq, flags, metaJson]: Quad): MessageMeta {
+  const meta = JSON.parse(metaJson) as StoredMeta;
+  return {
+    ...meta,
+    internalDate: new Date(meta.internalDate),
+    uid: Number(uid),
+    modseq: Number(modseq),
+    flags: splitFlags(flags),
+  };
 }
 
 function parseFolder(account: AccountKey, row: Record<string, string>): Folder | null {

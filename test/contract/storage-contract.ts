@@ -36,6 +36,7 @@ import type {
   AddressRoute,
 } from '../../core/model/index.js';
 import type { Storage } from '../../core/ports/index.js';
+import { describeIdempotentAppend } from './idempotent-append.js';
 
 export type OpenStorage = () => Promise<{ storage: Storage; cleanup: () => Promise<void> }>;
 export interface ContractOptions {
@@ -184,6 +185,7 @@ export function describeStorageContract(
     describeAdmins(open);
     describeBlobs(open);
     describeMail(open, opts);
+    describeIdempotentAppend(open);
     describeEvents(open);
     describeFiles(open);
     describeDomainCascade(open);

@@ -239,7 +239,7 @@ describe('MimeStructureScanner: offsets', () => {
     assert.equal(result.lines, 4);
   });
 
-  it('counts the Received fields of the top-level header only (the hop count)', () => {
+  it('reads the trace fields of the top-level header only (Received count, Return-Path)', () => {
     const message = crlf(
       'Received: from a by b; Mon, 1 Jan 2026 00:00:00 +0000',
       'received: from c',
@@ -252,9 +252,16 @@ describe('MimeStructureScanner: offsets', () => {
       '',
       'Received: in the body',
     );
-    assert.equal(scan(message).received, 2);
-    assert.equal(scanInChunks(message, [1, 9, 3, 40]).received, 2);
-    assert.equal(scan(crlf('Subject: none', '', 'Received: body')).received, 0);
+    assert.deepEqual(scan(message).trace, { received: 2, returnPath: false });
+    assert.deepEqual(scanInChunks(message, [1, 9, 3, 40]).trace, { received: 2, returnPath: false });
+    assert.deepEqual(scan(crlf('Subject: none', '', 'Received: body', 'Return-Path: <x@y>')).trace, {
+      received: 0,
+      returnPath: false,
+    });
+    assert.deepEqual(scan(crlf('Return-Path: <a@b>', 'Received: from x', '', 'body')).trace, {
+      received: 1,
+      returnPath: true,
+    });
   });
 
   it('numbers the enclosed message of a top-level message/rfc822 as part 1', () => {
@@ -398,7 +405,7 @@ describe('MimeStructureScanner: offsets', () => {
       envelope: {},
       size: 0,
       lines: 0,
-      received: 0,
+      trace: { received: 0, returnPath: false },
     });
   });
 });

@@ -85,9 +85,20 @@ export function parseHeaderBlock(raw: Buffer): HeaderFields {
   return fields;
 }
 
-/** How many `Received:` fields a raw header block holds (continuation lines start with WSP, so never match). */
-export function countReceivedFields(raw: Buffer): number {
-  return raw.toString('latin1').match(/^Received:/gim)?.length ?? 0;
+/**
+ * What a message's top-level header says about its path: how many `Received:` fields it has (the
+ * hops it made, RFC 5321 §6.3) and whether a `Return-Path:` is already there (the final delivery
+ * writes one, §4.4).
+ */
+export interface TraceFields {
+  received: number;
+  returnPath: boolean;
+}
+
+/** The trace fields of a raw header block (continuation lines start with WSP, so never match). */
+export function readTraceFields(raw: Buffer): TraceFields {
+  const text = raw.toString('latin1');
+  return { received: text.match(/^Received:/gim)?.length ?? 0, returnPath: /^Return-Path:/im.test(text) };
 }
 
 /** Header bytes are UTF-8 when valid (RFC 6532), otherwise taken byte for byte. */

@@ -1,5 +1,11 @@
 import type { Envelope, MimeNode } from '../../model/mime.js';
-import { countReceivedFields, parseHeaderBlock, readEnvelope, readMimeFields } from './header-fields.js';
+import {
+  parseHeaderBlock,
+  readEnvelope,
+  readMimeFields,
+  readTraceFields,
+  type TraceFields,
+} from './header-fields.js';
 
 /** What the scanner knows once the last byte has gone through. */
 export interface MimeAnalysis {
@@ -10,8 +16,8 @@ export interface MimeAnalysis {
   size: number;
   /** Lines of the whole message: LF count, plus one for a last line without LF. */
   lines: number;
-  /** `Received:` fields of the top-level header: the hops the message made (RFC 5321 §6.3). */
-  received: number;
+  /** Received and Return-Path fields of the top-level header. */
+  trace: TraceFields;
 }
 
 /** Composite parts nested deeper than this are kept as opaque leaves. */
@@ -87,7 +93,7 @@ export class MimeStructureScanner {
   private byteBeforeLast = -1;
   private partCount = 1;
   private envelope: Envelope = {};
-  private received = 0;
+  private trace: TraceFields = { received: 0, returnPath: false };
   private result?: MimeAnalysis;
 
   private lineStart = 0;
@@ -132,7 +138,7 @@ export class MimeStructureScanner {
       envelope: this.envelope,
       size: this.offset,
       lines: this.lfCount + (close.partialLastLine ? 1 : 0),
-      received: this.received,
+      trace: this.trace,
     };
     return this.result;
   }
@@ -262,7 +268,7 @@ export class MimeStructureScanner {
     const fields = parseHeaderBlock(raw);
     frame.header = [];
     const node = frame.node;
-    if (node === this.root) this.received = countReceivedFields(raw);
+    if (node === this.root) this.trace = readTraceFields(raw);
     Object.assign(node, readMimeFields(fields, frame.defaultType));
     node.bodyStart = bodyStart;
     frame.lfAtBodyStart = lfAtBodyStart;

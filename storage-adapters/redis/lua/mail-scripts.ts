@@ -63,13 +63,26 @@ redis.call('HSET', F, 'subscribed', ARGV[4])
 return 1
 `;
 
-/** ARGV: P, acct, path, blobId, size, flags, metaJson. Resolves {uid, modseq}. */
+/**
+ * ARGV: P, acct, path, blobId, size, flags, metaJson, deliveryKey ('' for none). Resolves
+ * {uid, modseq}; when a message appended with the same delivery key is still in the folder,
+ * changes nothing and resolves {uid, modseq, flags, metaJson} of that message.
+ */
 export const append =
   FOLDER +
   String.raw`
+local key = ARGV[8]
+if key ~= '' then
+  local known = redis.call('HGET', F .. ':dkeys', 'k:' .. key)
+  if known then
+    return { tonumber(known), tonumber(redis.call('ZSCORE', F .. ':modseq', known)),
+      redis.call('HGET', F .. ':flags', known), redis.call('HGET', F .. ':meta', known) }
+  end
+end
 local B = P .. 'blob:' .. ARGV[4]
 if redis.call('EXISTS', B) == 0 then return redis.error_reply('NOTFOUND blob ' .. ARGV[4]) end
 local uid = redis.call('HINCRBY', F, 'uidNext', 1) - 1
+if key ~= '' then redis.call('HSET', F .. ':dkeys', 'k:' .. key, uid, 'u:' .. uid, key) end
 local modseq = redis.call('HINCRBY', F, 'highestModseq', 1)
 redis.call('ZADD', F .. ':uids', uid, uid)
 redis.call('ZADD', F .. ':modseq', modseq, uid)
@@ -168,6 +181,7 @@ for _, uid in ipairs(candidates) do
     redis.call('HDEL', F .. ':meta', uid)
     redis.call('HDEL', F .. ':flags', uid)
     redis.call('HDEL', F .. ':body', uid)
+    forget_delivery_key(F, uid)
     redis.call('HINCRBY', F, 'messages', -1)
     redis.call('HINCRBY', F, 'bytes', -size)
     redis.call('HINCRBY', F, 'unseen', seen_count(flags) - 1)

@@ -53,13 +53,19 @@ local function new_folder(acct, path, special, subscribed)
   return fid
 end
 
+-- A message's delivery key (MailStore.append) goes with the message.
+local function forget_delivery_key(F, uid)
+  local key = redis.call('HGET', F .. ':dkeys', 'u:' .. uid)
+  if key then redis.call('HDEL', F .. ':dkeys', 'u:' .. uid, 'k:' .. key) end
+end
+
 local function delete_folder(fid)
   local F = P .. 'f:' .. fid
   for _, entry in ipairs(redis.call('HVALS', F .. ':body')) do
     local _, blob = parse_body(entry)
     release_blob(blob)
   end
-  redis.call('DEL', F, F .. ':uids', F .. ':modseq', F .. ':meta', F .. ':flags', F .. ':body')
+  redis.call('DEL', F, F .. ':uids', F .. ':modseq', F .. ':meta', F .. ':flags', F .. ':body', F .. ':dkeys')
 end
 
 -- Ordered tables: hash <tbl> (id -> JSON), and in hash idx:<tbl> the index keys the row was added
