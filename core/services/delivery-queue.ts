@@ -17,6 +17,8 @@ export interface QueuedMessage {
    * the header again (hop limit, Return-Path). Absent on jobs queued before they were recorded.
    */
   trace?: TraceFields;
+  /** SpooledMessage.returnPathBytes: what leaves for another server starts after these octets. */
+  returnPathBytes?: number;
   /** RET/ENVID/NOTIFY/ORCPT as the client gave them (RFC 3461), for the reports we send. */
   dsn?: DsnParams;
   /** The SMTP AUTH user that submitted it (mailing-list `A` permission, mailproc @@USERAUTH). */

@@ -39,6 +39,11 @@ export interface SpooledMessage {
   envelope: Envelope;
   /** Trace fields of the stored header (this server's Received and Return-Path included). */
   trace: TraceFields;
+  /**
+   * Octets of the `Return-Path:` field put on top for local mailboxes (0 without one). A copy that
+   * leaves for another server starts after it: RFC 5321 §4.4 has only the final delivery add one.
+   */
+  returnPathBytes: number;
 }
 
 export class MessageTooLargeError extends Error {
@@ -54,11 +59,13 @@ export class MessageTooLargeError extends Error {
  * once the body is on stable storage; the caller then owns the blob's one reference.
  */
 export async function spoolMessage(blobs: BlobStore, request: SpoolRequest): Promise<SpooledMessage> {
-  const prefix =
-    (request.returnPath !== undefined ? formatReturnPath(request.returnPath) : '') +
-    formatReceived(request.received);
+  const returnPath = Buffer.from(
+    request.returnPath !== undefined ? formatReturnPath(request.returnPath) : '',
+    'utf8',
+  );
+  const prefix = Buffer.concat([returnPath, Buffer.from(formatReceived(request.received), 'utf8')]);
   const analyser = new MimeStructureStream();
-  const source = Readable.from(withPrefix(Buffer.from(prefix, 'utf8'), request.body, request.maxBytes));
+  const source = Readable.from(withPrefix(prefix, request.body, request.maxBytes));
   const stored = blobs.putBlob(analyser).catch((err: unknown) => {
     // A store that gives up stops reading: end the pipeline too, or the sender would stall.
     analyser.destroy(err instanceof Error ? err : new Error(String(err)));
@@ -72,6 +79,7 @@ export async function spoolMessage(blobs: BlobStore, request: SpoolRequest): Pro
     mime: analysis.mime,
     envelope: analysis.envelope,
     trace: analysis.trace,
+    returnPathBytes: returnPath.length,
   };
 }
 

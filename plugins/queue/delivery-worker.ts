@@ -8,7 +8,7 @@ import {
   type Storage,
 } from '../../core/index.js';
 import type { Forwarder } from './forwarding.js';
-import { pendingRecipients, type DeliveryJobData } from './job.js';
+import { outboundBody, pendingRecipients, type DeliveryJobData } from './job.js';
 import { JobProgress } from './job-progress.js';
 import { LocalDelivery } from './local-delivery.js';
 import { planRecipient } from './recipient-plan.js';
@@ -250,9 +250,8 @@ async function deliverPending(
           {
             mailFrom: data.mailFrom,
             recipients: [...new Set(targets.map((t) => t.address))],
-            size: data.size,
+            ...outboundBody(deps.storage.blobs, data),
             dsn: data.dsn,
-            open: openBody,
           },
           (line) => Promise.resolve(log(line)),
         );

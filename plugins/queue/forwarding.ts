@@ -1,5 +1,5 @@
 import { spoolMessage, type BlobStore, type DeliveryQueue } from '../../core/index.js';
-import type { DeliveryJobData } from './job.js';
+import { outboundBody, type DeliveryJobData } from './job.js';
 
 /**
  * Sends a message on to new recipients (redirections, list members, DefaultRedirection): one new
@@ -22,7 +22,7 @@ export class Forwarder {
     recipients: string[],
   ): Promise<string> {
     const spooled = await spoolMessage(this.blobs, {
-      body: await this.blobs.openBlob(message.blobId),
+      body: await outboundBody(this.blobs, message).open(),
       received: {
         heloName: this.hostname,
         remoteAddress: '127.0.0.1',

@@ -1,4 +1,5 @@
-import type { QueuedMessage } from '../../core/index.js';
+import type { Readable } from 'node:stream';
+import type { BlobStore, QueuedMessage } from '../../core/index.js';
 
 export const DELIVERY_QUEUE_NAME = 'delivery';
 export const DELIVERY_JOB_NAME = 'deliver';
@@ -54,6 +55,22 @@ export function newJobData(message: QueuedMessage, now: Date): DeliveryJobData {
     deferred: {},
     tries: 0,
     blobReleased: false,
+  };
+}
+
+/**
+ * The body as it leaves for another server (forwards, remote delivery): without the Return-Path
+ * the SMTP server put on top for local mailboxes, which only the final delivery adds (RFC 5321
+ * §4.4).
+ */
+export function outboundBody(
+  blobs: BlobStore,
+  message: QueuedMessage,
+): { size: number; open: () => Promise<Readable> } {
+  const start = message.returnPathBytes ?? 0;
+  return {
+    size: message.size - start,
+    open: () => blobs.openBlob(message.blobId, { start, end: message.size }),
   };
 }
 

@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import {
   analyseMime,
   DirectoryServiceToken,
+  mailprocPath,
   type AccountKey,
   type MessageMeta,
   type MimeNode,
@@ -176,6 +177,31 @@ function describeLocalDelivery(adapter: AdapterName): void {
       assert.equal(a.meta.blobId, c.meta.blobId);
       assert.equal(a.bytes.toString().match(/^Return-Path:/gim)?.length, 1);
       await assertStructureFits(a.meta, a.bytes);
+    });
+
+    it('sends a copy on (mailproc redirect) without the Return-Path put on top for local mailboxes', async () => {
+      const dave = 'dave@example.org';
+      await bed.kernel.container.resolve(DirectoryServiceToken).addUser(dave, 'dave password');
+      const rules = '"mailbox"\n"redirect"\t"dave.elsewhere@remote.test"\n';
+      await storage.files.writeFile(
+        mailprocPath({ domain: 'example.org', name: 'dave' }, 'user'),
+        Buffer.from(rules),
+      );
+      const subject = 'kept and sent on';
+      assert.match(await bed.send(SENDER, [dave], message(subject)), /^250 /);
+      const { bytes } = await stored({ domain: 'example.org', name: 'dave' }, subject);
+      assert.ok(
+        bytes.toString().startsWith(`Return-Path: <${SENDER}>\r\nReceived: `),
+        'the mailbox copy has it',
+      );
+      const sent = await waitFor('the redirected copy', () =>
+        bed.up.messages.find((m) => m.data.toString().includes(`Subject: ${subject}`)),
+      );
+      assert.deepEqual(sent.rcptTo, ['dave.elsewhere@remote.test']);
+      const text = sent.data.toString();
+      assert.equal(/^Return-Path:/im.test(text), false, 'no Return-Path leaves this server');
+      assert.ok(text.startsWith('Received: '), 'the forward starts with its own Received');
+      assert.equal(text.match(/^Received: /gm)?.length, 2, 'our two hops: arrival and forward');
     });
 
     it('does not store a second copy when a store action is carried out again', async () => {
