@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Storage } from '../../core/ports/index.js';
 import { createStorage } from '../../storage-adapters/file/index.js';
+import { newMessage } from '../helpers/messages.js';
 import { describeStorageContract } from './storage-contract.js';
 
 /** rm(1) removes the 100,000-account tree several times faster than fs.rm. */
@@ -131,22 +132,11 @@ async function crashChild(root: string): Promise<void> {
     await s.events.appendEvent({ log: 'Crash', type: 'Write', text: tag, params: {} });
     const body = bodyOf(tag);
     const blob = await s.blobs.putBlob(Readable.from([body.subarray(0, 1000), body.subarray(1000)]));
-    const meta = await s.mail.append(account, 'INBOX', {
-      blobId: blob.id,
-      size: blob.size,
-      internalDate: new Date(),
-      flags: [],
-      mime: {
-        part: '',
-        contentType: 'text/plain',
-        params: {},
-        headerStart: 0,
-        bodyStart: 0,
-        end: blob.size,
-        lines: 1,
-      },
-      envelope: { messageId: `<${tag}@crash>` },
-    });
+    const meta = await s.mail.append(
+      account,
+      'INBOX',
+      newMessage(blob, { envelope: { messageId: `<${tag}@crash>` } }),
+    );
     process.stdout.write(`appended ${meta.uid} ${tag}\n`);
     await s.blobs.releaseBlob(blob.id);
     if (i % 7 === 6) await s.routes.deleteRoute('crash.test', `r${tag}`);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import type { AccountKey, MessageMeta, NewMessage } from '../../core/model/index.js';
 import type { Storage } from '../../core/ports/index.js';
+import { newMessage } from '../helpers/messages.js';
 import type { OpenStorage } from './storage-contract.js';
 
 const alice: AccountKey = { domain: 'idem.test', name: 'alice' };
@@ -30,22 +31,10 @@ export function describeIdempotentAppend(open: OpenStorage): void {
     /** A fresh body whose caller reference the test drops itself (as the queue does at the end). */
     async function newBody(text: string): Promise<NewMessage> {
       const blob = await s.blobs.putBlob(Readable.from([Buffer.from(text)]));
-      return {
-        blobId: blob.id,
-        size: blob.size,
+      return newMessage(blob, {
         internalDate: new Date('2026-03-04T05:06:07.000Z'),
-        flags: [],
-        mime: {
-          part: '',
-          contentType: 'text/plain',
-          params: {},
-          headerStart: 0,
-          bodyStart: 12,
-          end: blob.size,
-          lines: 1,
-        },
         envelope: { subject: text.slice(9, 20) },
-      };
+      });
     }
 
     /** Expunges the folder's messages with this body. */

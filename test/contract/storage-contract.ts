@@ -27,15 +27,9 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type {
-  AccountKey,
-  Envelope,
-  MimeNode,
-  NewMessage,
-  Pop3Link,
-  AddressRoute,
-} from '../../core/model/index.js';
+import type { AccountKey, MimeNode, NewMessage, Pop3Link, AddressRoute } from '../../core/model/index.js';
 import type { Storage } from '../../core/ports/index.js';
+import { newMessage, TEST_ENVELOPE } from '../helpers/messages.js';
 import { describeIdempotentAppend } from './idempotent-append.js';
 
 export type OpenStorage = () => Promise<{ storage: Storage; cleanup: () => Promise<void> }>;
@@ -93,32 +87,6 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 async function putText(s: Storage, text: string): Promise<{ id: string; size: number }> {
   return s.blobs.putBlob(Readable.from([Buffer.from(text)]));
-}
-
-const envelope: Envelope = { subject: 'Hello', from: 'a@b.test', to: 'c@d.test', messageId: '<m1@b.test>' };
-
-function mimeFor(size: number): MimeNode {
-  return {
-    part: '',
-    contentType: 'text/plain',
-    params: { charset: 'utf-8' },
-    headerStart: 0,
-    bodyStart: Math.min(20, size),
-    end: size,
-    lines: 1,
-  };
-}
-
-function newMessage(blob: { id: string; size: number }, extra: Partial<NewMessage> = {}): NewMessage {
-  return {
-    blobId: blob.id,
-    size: blob.size,
-    internalDate: new Date('2026-01-02T03:04:05.000Z'),
-    flags: [],
-    mime: mimeFor(blob.size),
-    envelope,
-    ...extra,
-  };
 }
 
 /** Adds a domain (once) and a user account in it. */
@@ -1074,7 +1042,7 @@ function describeMail(open: OpenStorage, opts: ContractOptions): void {
       const listed = await s.mail.listMessages(alice, 'INBOX');
       assert.equal(listed.length, 2);
       assert.deepEqual(plain(listed[0].mime), plain(mime));
-      assert.deepEqual(plain(listed[0].envelope), plain(envelope));
+      assert.deepEqual(plain(listed[0].envelope), plain(TEST_ENVELOPE));
       assert.deepEqual(sorted(listed[0].flags), ['$Label1', '\\Seen']);
       assert.equal(listed[0].blobId, blob.id);
       assert.equal(listed[0].size, 200);

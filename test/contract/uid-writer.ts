@@ -10,6 +10,7 @@
  */
 import { once } from 'node:events';
 import type { Storage, StorageFactory } from '../../core/ports/index.js';
+import { newMessage } from '../helpers/messages.js';
 
 /** Imported lazily so that a missing adapter only fails the scheme that needs it. */
 const adapterByScheme: Record<string, string> = {
@@ -38,22 +39,11 @@ async function main(argv: string[]): Promise<void> {
   const account = { domain, name };
   for (let i = 0; i < Number(count); i++) {
     const size = Number(blobSize);
-    const meta = await storage.mail.append(account, folder, {
-      blobId,
-      size,
-      internalDate: new Date(),
-      flags: [],
-      mime: {
-        part: '',
-        contentType: 'text/plain',
-        params: {},
-        headerStart: 0,
-        bodyStart: 0,
-        end: size,
-        lines: 1,
-      },
-      envelope: { messageId: `<${tag}-${i}@uid-writer>` },
-    });
+    const meta = await storage.mail.append(
+      account,
+      folder,
+      newMessage({ id: blobId, size }, { envelope: { messageId: `<${tag}-${i}@uid-writer>` } }),
+    );
     process.stdout.write(`uid ${meta.uid}\n`);
   }
   await storage.close();

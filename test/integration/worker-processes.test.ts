@@ -9,11 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
 import type { Storage } from '../../core/index.js';
 import { openConfiguredStorage } from '../../core/kernel/storage-open.js';
 import { startServer, type RunningServer } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/queue-testbed.js';
+import { sendSubject } from '../helpers/smtp-client.js';
 
 const ALICE = { domain: 'example.org', name: 'alice' };
 
@@ -41,22 +41,8 @@ describe('mailwright start with worker processes', () => {
   let storage: Storage;
   let server: RunningServer;
 
-  const send = async (subject: string): Promise<string> => {
-    const transport = nodemailer.createTransport({
-      host: '127.0.0.1',
-      port: server.ports.get('smtp'),
-      ignoreTLS: true,
-    });
-    try {
-      const info = await transport.sendMail({
-        envelope: { from: 'sender@remote.test', to: ['alice@example.org'] },
-        raw: `From: sender@remote.test\r\nSubject: ${subject}\r\n\r\nbody of ${subject}\r\n`,
-      });
-      return info.response;
-    } finally {
-      transport.close();
-    }
-  };
+  const send = (subject: string): Promise<string> =>
+    sendSubject(server.ports.get('smtp'), ['alice@example.org'], subject);
   const inboxCopies = async (subject: string): Promise<number> =>
     (await storage.mail.listMessages(ALICE, 'INBOX')).filter((m) => m.envelope.subject === subject).length;
 

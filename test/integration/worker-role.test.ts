@@ -9,12 +9,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
 import type { Storage } from '../../core/index.js';
 import { openConfiguredStorage } from '../../core/kernel/storage-open.js';
 import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
 import { startServer, type RunningServer } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/queue-testbed.js';
+import { sendSubject } from '../helpers/smtp-client.js';
 
 /** Seconds a worker holds a job before another may take it over: short, so takeover is quick. */
 const LOCK_DURATION = 1;
@@ -126,22 +126,8 @@ describe('roles: front and worker processes sharing storage and Redis', () => {
     workers.delete(worker);
     return code;
   };
-  const send = async (to: string[], subject: string): Promise<string> => {
-    const transport = nodemailer.createTransport({
-      host: '127.0.0.1',
-      port: front.ports.get('smtp'),
-      ignoreTLS: true,
-    });
-    try {
-      const info = await transport.sendMail({
-        envelope: { from: 'sender@remote.test', to },
-        raw: `From: sender@remote.test\r\nSubject: ${subject}\r\n\r\nbody of ${subject}\r\n`,
-      });
-      return info.response;
-    } finally {
-      transport.close();
-    }
-  };
+  const send = (to: string[], subject: string): Promise<string> =>
+    sendSubject(front.ports.get('smtp'), to, subject);
   const inboxCopies = async (subject: string): Promise<number> =>
     (await storage.mail.listMessages(ALICE, 'INBOX')).filter((m) => m.envelope.subject === subject).length;
   const sinkCopies = (subject: string): number =>
