@@ -1,19 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import process from 'node:process';
 import { Readable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { startProcess } from '../../lib/processes.js';
+import { compiled, startMailwrightProcess } from '../../lib/mailwright.js';
 import { DOMAIN } from '../messages.js';
-
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-/** Compiled code: dist/ (npm run build) unless MW_BENCH_BUILD names another tsc output dir. */
-const BUILD = path.resolve(REPO, process.env.MW_BENCH_BUILD ?? 'dist');
-const RESULTS = path.join(REPO, 'bench/results');
-
-async function compiled(relative) {
-  return import(pathToFileURL(path.join(BUILD, relative)).href);
-}
 
 /**
  * Mailwright as an operator would run it: `mailwright start --config` in its own process, the
@@ -31,10 +19,10 @@ export async function startMailwright({ dir, port, mailboxes, password }) {
   const storageUrl = `file:${path.join(home, 'mail')}`;
   await fillStore(storageUrl, mailboxes, password);
 
-  const config = path.join(dir, 'mailwright.yaml');
-  await writeFile(
-    config,
-    [
+  const server = await startMailwrightProcess({
+    dir,
+    bench: 'pop3',
+    lines: [
       `home: ${JSON.stringify(home)}`,
       `storage: ${JSON.stringify(storageUrl)}`,
       'logging: { level: warn }',
@@ -43,21 +31,8 @@ export async function startMailwright({ dir, port, mailboxes, password }) {
       '  pop3s: "127.0.0.1:0"',
       'plugins:',
       '  pop3: { allowInsecureAuth: true }',
-      '',
-    ].join('\n'),
-  );
-  const cli = process.env.MW_BENCH_BUILD
-    ? path.join(BUILD, 'core/cli/main.js')
-    : path.join(REPO, 'bin/mailwright.js');
-  const server = startProcess(
-    'mailwright',
-    process.execPath,
-    [...nodeFlags(), cli, 'start', '--config', config],
-    {
-      cwd: dir,
-    },
-  );
-  await server.waitForOutput(/^mailwright ready/m, 60_000);
+    ],
+  });
   return {
     rootPids: async () => [server.pid],
     stop: () => server.stop(15_000),
@@ -98,16 +73,4 @@ async function fillStore(storageUrl, mailboxes, password) {
   } finally {
     await storage.close();
   }
-}
-
-/** MW_BENCH_CPU_PROF=1 writes a V8 CPU profile of the server into bench/results/ when it stops. */
-function nodeFlags() {
-  if (process.env.MW_BENCH_CPU_PROF !== '1') return [];
-  return [
-    '--cpu-prof',
-    '--cpu-prof-dir',
-    RESULTS,
-    '--cpu-prof-name',
-    `pop3-mailwright-${Date.now()}.cpuprofile`,
-  ];
 }

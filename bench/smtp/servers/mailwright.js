@@ -1,16 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { startProcess } from '../../lib/processes.js';
-
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-/** Compiled code: dist/ (npm run build) unless MW_BENCH_BUILD names another tsc output dir. */
-const BUILD = path.resolve(REPO, process.env.MW_BENCH_BUILD ?? 'dist');
-
-async function compiled(relative) {
-  return import(pathToFileURL(path.join(BUILD, relative)).href);
-}
+import { compiled, startMailwrightProcess } from '../../lib/mailwright.js';
 
 /**
  * Mailwright as an operator would run it: `mailwright start --config` in its own process, smtp and
@@ -24,6 +14,9 @@ async function compiled(relative) {
  *   /etc/hosts; Haraka's per-connection reverse lookup is answered at once on a healthy machine.
  * - logging at warn: the peers log one line per message to a file or not at all; Mailwright's info
  *   level logs nothing per message either, warn keeps the terminal quiet.
+ * - workers 1 (MW_BENCH_WORKERS): one delivery worker process beside the front process, as an
+ *   operator runs it on a machine with more than one core (README, "Scaling"); 0 runs delivery in
+ *   the front process. Its RSS counts (it is a child of the measured process).
  */
 export async function startMailwright({ dir, port, domain, user }) {
   const home = path.join(dir, 'home');
@@ -42,10 +35,10 @@ export async function startMailwright({ dir, port, domain, user }) {
   });
   await storage.close();
 
-  const config = path.join(dir, 'mailwright.yaml');
-  await writeFile(
-    config,
-    [
+  const server = await startMailwrightProcess({
+    dir,
+    bench: 'smtp',
+    lines: [
       `home: ${JSON.stringify(home)}`,
       `storage: ${JSON.stringify(storageUrl)}`,
       'logging: { level: warn }',
@@ -53,26 +46,12 @@ export async function startMailwright({ dir, port, domain, user }) {
       `  smtp: "127.0.0.1:${port}"`,
       '  submission: "127.0.0.1:0"',
       '  smtps: "127.0.0.1:0"',
-      // One delivery worker process beside the front one (README: scaling on one machine).
       `workers: ${process.env.MW_BENCH_WORKERS ?? 1}`,
       'plugins:',
       '  queue: { prefix: bench }',
       '  smtp: { hostname: mx.bench.test, maxConnectionsPerIp: 100, reverseDns: false }',
-      '',
-    ].join('\n'),
-  );
-  const cli = process.env.MW_BENCH_BUILD
-    ? path.join(BUILD, 'core/cli/main.js')
-    : path.join(REPO, 'bin/mailwright.js');
-  const server = startProcess(
-    'mailwright',
-    process.execPath,
-    [...nodeFlags(dir), cli, 'start', '--config', config],
-    {
-      cwd: dir,
-    },
-  );
-  await server.waitForOutput(/^mailwright ready/m, 60_000);
+    ],
+  });
 
   // A second view of the same store, read-only here, to count what the worker delivered.
   const reader = createStorage(storageUrl);
@@ -86,10 +65,4 @@ export async function startMailwright({ dir, port, domain, user }) {
       await reader.close();
     },
   };
-}
-
-/** MW_BENCH_CPU_PROF=1 writes a V8 CPU profile of the server into bench/results/. */
-function nodeFlags() {
-  if (process.env.MW_BENCH_CPU_PROF !== '1') return [];
-  return ['--cpu-prof', '--cpu-prof-dir', path.join(REPO, 'bench/results')];
 }

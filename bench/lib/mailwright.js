@@ -1,0 +1,48 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import process from 'node:process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startProcess } from './processes.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+/** Compiled code: dist/ (npm run build) unless MW_BENCH_BUILD names another tsc output dir. */
+const BUILD = path.resolve(REPO, process.env.MW_BENCH_BUILD ?? 'dist');
+const RESULTS = path.join(REPO, 'bench/results');
+
+/** A module of the compiled Mailwright (`storage-adapters/file/index.js`, `core/index.js` ...). */
+export async function compiled(relative) {
+  return import(pathToFileURL(path.join(BUILD, relative)).href);
+}
+
+/**
+ * `mailwright start --config <dir>/mailwright.yaml` as its own process, the config being `lines`,
+ * resolved once it prints its ready line. With MW_BENCH_CPU_PROF=1 the server writes a V8 CPU
+ * profile named `<bench>-mailwright-<time>.cpuprofile` into bench/results/ when it stops.
+ */
+export async function startMailwrightProcess({ dir, bench, lines }) {
+  const config = path.join(dir, 'mailwright.yaml');
+  await writeFile(config, [...lines, ''].join('\n'));
+  const cli = process.env.MW_BENCH_BUILD
+    ? path.join(BUILD, 'core/cli/main.js')
+    : path.join(REPO, 'bin/mailwright.js');
+  const profile =
+    process.env.MW_BENCH_CPU_PROF === '1'
+      ? [
+          '--cpu-prof',
+          '--cpu-prof-dir',
+          RESULTS,
+          '--cpu-prof-name',
+          `${bench}-mailwright-${Date.now()}.cpuprofile`,
+        ]
+      : [];
+  const server = startProcess(
+    'mailwright',
+    process.execPath,
+    [...profile, cli, 'start', '--config', config],
+    {
+      cwd: dir,
+    },
+  );
+  await server.waitForOutput(/^mailwright ready/m, 60_000);
+  return server;
+}
