@@ -1,19 +1,20 @@
 import { isUtf8 } from 'node:buffer';
 import libmime from 'libmime';
-import type { Envelope } from '../../model/mime.js';
+import type { Envelope, MimeNode } from '../../model/mime.js';
 
 /** The fields a MIME header block contributes to a MimeNode (offsets and children are the scanner's). */
-export interface MimeFields {
-  contentType: string;
-  params: Record<string, string>;
-  disposition?: { type: string; params: Record<string, string> };
-  id?: string;
-  description?: string;
-  encoding?: string;
-  language?: string[];
-  location?: string;
-  md5?: string;
-}
+export type MimeFields = Pick<
+  MimeNode,
+  | 'contentType'
+  | 'params'
+  | 'disposition'
+  | 'id'
+  | 'description'
+  | 'encoding'
+  | 'language'
+  | 'location'
+  | 'md5'
+>;
 
 /** Lower-cased field name -> first occurrence's value, unfolded and trimmed, not decoded. */
 export type HeaderFields = ReadonlyMap<string, string>;
