@@ -84,15 +84,7 @@ if redis.call('EXISTS', B) == 0 then return redis.error_reply('NOTFOUND blob ' .
 local uid = redis.call('HINCRBY', F, 'uidNext', 1) - 1
 if key ~= '' then redis.call('HSET', F .. ':dkeys', 'k:' .. key, uid, 'u:' .. uid, key) end
 local modseq = redis.call('HINCRBY', F, 'highestModseq', 1)
-redis.call('ZADD', F .. ':uids', uid, uid)
-redis.call('ZADD', F .. ':modseq', modseq, uid)
-redis.call('HSET', F .. ':meta', uid, ARGV[7])
-redis.call('HSET', F .. ':flags', uid, ARGV[6])
-redis.call('HSET', F .. ':body', uid, ARGV[5] .. ' ' .. ARGV[4])
-redis.call('HINCRBY', F, 'messages', 1)
-redis.call('HINCRBY', F, 'bytes', ARGV[5])
-redis.call('HINCRBY', F, 'unseen', 1 - seen_count(ARGV[6]))
-redis.call('HINCRBY', B, 'refs', 1)
+put_message(F, uid, modseq, ARGV[7], ARGV[6], ARGV[5], ARGV[4])
 return { uid, modseq }
 `;
 
@@ -212,15 +204,7 @@ for _, uid in ipairs(uids) do
     local size, blob = parse_body(body)
     local flags = redis.call('HGET', F .. ':flags', uid)
     local new_uid = redis.call('HINCRBY', T, 'uidNext', 1) - 1
-    redis.call('ZADD', T .. ':uids', new_uid, new_uid)
-    redis.call('ZADD', T .. ':modseq', modseq, new_uid)
-    redis.call('HSET', T .. ':meta', new_uid, redis.call('HGET', F .. ':meta', uid))
-    redis.call('HSET', T .. ':flags', new_uid, flags)
-    redis.call('HSET', T .. ':body', new_uid, body)
-    redis.call('HINCRBY', T, 'messages', 1)
-    redis.call('HINCRBY', T, 'bytes', size)
-    redis.call('HINCRBY', T, 'unseen', 1 - seen_count(flags))
-    redis.call('HINCRBY', P .. 'blob:' .. blob, 'refs', 1)
+    put_message(T, new_uid, modseq, redis.call('HGET', F .. ':meta', uid), flags, size, blob)
     out[#out + 1] = uid
     out[#out + 1] = new_uid
   end
@@ -249,15 +233,7 @@ local B = P .. 'blob:' .. ARGV[4]
 if redis.call('EXISTS', B) == 0 then return redis.error_reply('NOTFOUND blob ' .. ARGV[4]) end
 local uid, modseq = tonumber(ARGV[8]), tonumber(ARGV[9])
 if redis.call('HEXISTS', F .. ':meta', uid) == 1 then return 0 end
-redis.call('ZADD', F .. ':uids', uid, uid)
-redis.call('ZADD', F .. ':modseq', modseq, uid)
-redis.call('HSET', F .. ':meta', uid, ARGV[7])
-redis.call('HSET', F .. ':flags', uid, ARGV[6])
-redis.call('HSET', F .. ':body', uid, ARGV[5] .. ' ' .. ARGV[4])
-redis.call('HINCRBY', F, 'messages', 1)
-redis.call('HINCRBY', F, 'bytes', ARGV[5])
-redis.call('HINCRBY', F, 'unseen', 1 - seen_count(ARGV[6]))
-redis.call('HINCRBY', B, 'refs', 1)
+put_message(F, uid, modseq, ARGV[7], ARGV[6], ARGV[5], ARGV[4])
 if uid + 1 > tonumber(redis.call('HGET', F, 'uidNext')) then redis.call('HSET', F, 'uidNext', uid + 1) end
 if modseq > tonumber(redis.call('HGET', F, 'highestModseq')) then redis.call('HSET', F, 'highestModseq', modseq) end
 return 1

@@ -53,6 +53,20 @@ local function new_folder(acct, path, special, subscribed)
   return fid
 end
 
+-- Puts message uid into folder F (its MODSEQ, meta JSON, flags and body entry "<size> <blob id>"),
+-- counts it in the folder's totals and takes a reference on its blob.
+local function put_message(F, uid, modseq, meta, flags, size, blob)
+  redis.call('ZADD', F .. ':uids', uid, uid)
+  redis.call('ZADD', F .. ':modseq', modseq, uid)
+  redis.call('HSET', F .. ':meta', uid, meta)
+  redis.call('HSET', F .. ':flags', uid, flags)
+  redis.call('HSET', F .. ':body', uid, size .. ' ' .. blob)
+  redis.call('HINCRBY', F, 'messages', 1)
+  redis.call('HINCRBY', F, 'bytes', size)
+  redis.call('HINCRBY', F, 'unseen', 1 - seen_count(flags))
+  redis.call('HINCRBY', P .. 'blob:' .. blob, 'refs', 1)
+end
+
 -- A message's delivery key (MailStore.append) goes with the message.
 local function forget_delivery_key(F, uid)
   local key = redis.call('HGET', F .. ':dkeys', 'u:' .. uid)
