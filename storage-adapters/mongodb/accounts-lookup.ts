@@ -1,4 +1,5 @@
-import type { Account, AccountKey } from '../../core/model/index.js';
+import { ObjectId } from 'mongodb';
+import type { Account, AccountKey, AccountKind, Credential } from '../../core/model/index.js';
 import { NotFoundError } from '../../core/ports/index.js';
 import type { AccountDoc, Collections } from './collections.js';
 
@@ -10,41 +11,96 @@ export function addressKey(key: AccountKey): string {
   return `${key.domain.toLowerCase()}/${key.name.toLowerCase()}`;
 }
 
+/** The _id range of a domain's accounts ('0' is the character after '/'). */
+export function domainRange(domain: string): { $gte: string; $lt: string } {
+  return { $gte: `${domain}/`, $lt: `${domain}0` };
+}
+
+/** An account as the adapter holds it: the port's Account, its document's _id, its incarnation. */
+export interface StoredAccount extends Account {
+  key: string;
+  /**
+   * This incarnation of the account: folders, messages and members point at it, so a re-created
+   * account of the same name never inherits leftovers of the old one.
+   */
+  accountId: ObjectId;
+}
+
+/** What AccountDoc.data holds, as JSON: the account but for its _id and seq. */
+interface StoredAccountData {
+  accountId: string;
+  name: string;
+  kind: AccountKind;
+  credential: Credential;
+  vars: [string, string][];
+  attributes: [string, string[]][];
+  createdAt: string;
+}
+
+export function accountDoc(account: StoredAccount): AccountDoc {
+  return { _id: account.key, seq: account.seq, data: accountData(account) };
+}
+
+/** The `data` field of the account's document. */
+export function accountData(account: StoredAccount): string {
+  const data: StoredAccountData = {
+    accountId: account.accountId.toHexString(),
+    name: account.name,
+    kind: account.kind,
+    credential: account.credential,
+    vars: account.vars,
+    attributes: account.attributes,
+    createdAt: account.createdAt.toISOString(),
+  };
+  return JSON.stringify(data);
+}
+
+export function readAccount(doc: AccountDoc): StoredAccount {
+  const data = JSON.parse(doc.data) as StoredAccountData;
+  return {
+    key: doc._id,
+    accountId: new ObjectId(data.accountId),
+    domain: doc._id.slice(0, doc._id.indexOf('/')),
+    name: data.name,
+    seq: doc.seq,
+    kind: data.kind,
+    credential: data.credential,
+    vars: data.vars,
+    attributes: data.attributes,
+    createdAt: new Date(data.createdAt),
+  };
+}
+
+export function toAccount(account: StoredAccount): Account {
+  return {
+    domain: account.domain,
+    name: account.name,
+    seq: account.seq,
+    kind: account.kind,
+    credential: account.credential,
+    vars: account.vars,
+    attributes: account.attributes,
+    createdAt: account.createdAt,
+  };
+}
+
 /**
- * A ready account by address (case-insensitive on the name), or null. The filter is the bare
- * `_id`, and the state is checked here, because FerretDB 1.x pushes only a lone `_id` equality
- * down to an index.
+ * The document of a visible account (not being removed) by address, case-insensitive on the name,
+ * or null. The filter is the bare `_id`, the only one FerretDB 1.x passes down to SQL.
  */
-export async function findAccount(cols: Collections, key: AccountKey): Promise<AccountDoc | null> {
+export async function findAccountDoc(cols: Collections, key: AccountKey): Promise<AccountDoc | null> {
   const doc = await cols.accounts.findOne({ _id: addressKey(key) });
-  return doc?.state === 'ready' ? doc : null;
+  return doc && !doc.deletingSince ? doc : null;
+}
+
+export async function findAccount(cols: Collections, key: AccountKey): Promise<StoredAccount | null> {
+  const doc = await findAccountDoc(cols, key);
+  return doc && readAccount(doc);
 }
 
 /** @throws NotFoundError */
-export async function requireAccount(cols: Collections, key: AccountKey): Promise<AccountDoc> {
-  const doc = await findAccount(cols, key);
-  if (!doc) throw new NotFoundError(`account ${key.name}@${key.domain}`);
-  return doc;
-}
-
-/** FerretDB 1.x refuses nested arrays: vars and attributes are stored as arrays of objects. */
-export function storedVars(vars: [string, string][]): AccountDoc['vars'] {
-  return vars.map(([name, value]) => ({ name, value }));
-}
-
-export function storedAttributes(attributes: [string, string[]][]): AccountDoc['attributes'] {
-  return attributes.map(([name, values]) => ({ name, values }));
-}
-
-export function toAccount(doc: AccountDoc): Account {
-  return {
-    domain: doc.domain,
-    name: doc.name,
-    seq: doc.seq,
-    kind: doc.kind,
-    credential: doc.credential,
-    vars: doc.vars.map(({ name, value }) => [name, value]),
-    attributes: doc.attributes.map(({ name, values }) => [name, values]),
-    createdAt: doc.createdAt,
-  };
+export async function requireAccount(cols: Collections, key: AccountKey): Promise<StoredAccount> {
+  const account = await findAccount(cols, key);
+  if (!account) throw new NotFoundError(`account ${key.name}@${key.domain}`);
+  return account;
 }

@@ -1,6 +1,7 @@
 import type { Collection } from 'mongodb';
 import type { ClaimDoc } from './collections.js';
 import { isDuplicateKey } from './errors.js';
+import { insertEach } from './insert-each.js';
 
 /**
  * Numbers handed out exactly once across processes (UIDs, MODSEQs, sequences), claimed by
@@ -12,18 +13,37 @@ import { isDuplicateKey } from './errors.js';
  * after the message that used it is gone.
  */
 export async function claimNext(claims: Collection<ClaimDoc>, scope: string, from: number): Promise<number> {
+  const [n] = await claimBlock(claims, scope, from, 1);
+  return n;
+}
+
+/**
+ * `count` numbers of the scope, ascending, claimed with one insertMany per round (group commit
+ * numbers a whole batch of accounts at once). Numbers somebody else holds are skipped and made
+ * up for in the next round.
+ */
+export async function claimBlock(
+  claims: Collection<ClaimDoc>,
+  scope: string,
+  from: number,
+  count: number,
+): Promise<number[]> {
   const key = `${claims.dbName}\0${scope}`;
-  for (let n = Math.max(1, from, localNext.get(key) ?? 0); ; n++) {
+  const taken: number[] = [];
+  let n = Math.max(1, from, localNext.get(key) ?? 0);
+  while (taken.length < count) {
+    const tries = Array.from({ length: count - taken.length }, (_, i) => n + i);
+    n += tries.length;
     // Reserved before the await, so concurrent callers in this process try different numbers
-    // instead of all racing for the same one (200 parallel adds otherwise cost O(n²) inserts).
-    localNext.set(key, Math.max(localNext.get(key) ?? 0, n + 1));
-    try {
-      await claims.insertOne({ _id: `${scope}/${n}`, scope, n });
-      return n;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
+    // instead of all racing for the same ones (200 parallel adds otherwise cost O(n²) inserts).
+    localNext.set(key, Math.max(localNext.get(key) ?? 0, n));
+    const inserted = await insertEach(
+      claims,
+      tries.map((value) => ({ _id: `${scope}/${value}`, scope, n: value })),
+    );
+    taken.push(...tries.filter((_, i) => inserted[i]));
   }
+  return taken;
 }
 
 /** Per scope, the next number this process has not tried yet (one small entry per scope used). */

@@ -1,5 +1,5 @@
 import type { Collections } from './collections.js';
-import { claimExact, claimNext } from './claims.js';
+import { claimBlock, claimExact } from './claims.js';
 
 /**
  * Next value of a named sequence (account seq, insertion orders, event ids), unique across
@@ -7,10 +7,25 @@ import { claimExact, claimNext } from './claims.js';
  * looking; a lost or late update of it costs a retry, never a duplicate.
  */
 export async function nextSeq(cols: Pick<Collections, 'counters' | 'claims'>, name: string): Promise<number> {
-  const hint = (await cols.counters.findOne({ _id: name }))?.value ?? 0;
-  const value = await claimNext(cols.claims, `seq:${name}`, hint + 1);
-  await cols.counters.updateOne({ _id: name }, { $max: { value } }, { upsert: true });
+  const [value] = await nextSeqs(cols, name, 1);
   return value;
+}
+
+/** The next `count` values of a named sequence, ascending, with one counter update for all. */
+export async function nextSeqs(
+  cols: Pick<Collections, 'counters' | 'claims'>,
+  name: string,
+  count: number,
+): Promise<number[]> {
+  if (count === 0) return [];
+  const hint = (await cols.counters.findOne({ _id: name }))?.value ?? 0;
+  const values = await claimBlock(cols.claims, `seq:${name}`, hint + 1, count);
+  await cols.counters.updateOne(
+    { _id: name },
+    { $max: { value: values[values.length - 1] } },
+    { upsert: true },
+  );
+  return values;
 }
 
 /** Makes every later nextSeq(name) greater than `value` (imports keep their own numbers). */

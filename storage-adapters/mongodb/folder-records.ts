@@ -15,18 +15,9 @@ export async function insertFolder(
   cols: Collections,
   accountId: ObjectId,
   path: string,
-  opts: { specialUse?: string; subscribed?: boolean } = {},
+  opts: FolderOptions = {},
 ): Promise<FolderDoc> {
-  const doc: FolderDoc = {
-    _id: new ObjectId(),
-    accountId,
-    path,
-    uidValidity: await nextSeq(cols, 'uidValidity'),
-    uidNext: 1,
-    highestModseq: 1,
-    subscribed: opts.subscribed ?? true,
-    specialUse: opts.specialUse,
-  };
+  const doc = newFolderDoc(accountId, path, await nextSeq(cols, 'uidValidity'), opts);
   try {
     await cols.folders.insertOne(doc);
   } catch (error) {
@@ -34,6 +25,30 @@ export async function insertFolder(
     throw error;
   }
   return doc;
+}
+
+export interface FolderOptions {
+  specialUse?: string;
+  subscribed?: boolean;
+}
+
+/** A new, empty folder; `uidValidity` comes from the `uidValidity` sequence (counters.ts). */
+export function newFolderDoc(
+  accountId: ObjectId,
+  path: string,
+  uidValidity: number,
+  opts: FolderOptions = {},
+): FolderDoc {
+  return {
+    _id: new ObjectId(),
+    accountId,
+    path,
+    uidValidity,
+    uidNext: 1,
+    highestModseq: 1,
+    subscribed: opts.subscribed ?? true,
+    specialUse: opts.specialUse,
+  };
 }
 
 /**

@@ -14,10 +14,9 @@ export const INDEXES: { [K in keyof Collections]?: IndexDescription[] } = {
   ],
   accounts: [
     // getAccount and every lookup by address go through _id (`domain/namelower`, accounts-lookup.ts),
-    // which also makes the name unique case-insensitively.
-    // listAccounts / countAccounts in seq order, globally and per domain.
+    // which also makes the name unique case-insensitively; listings filter by a range or an
+    // anchored regex on it (a domain, a name prefix) and page in seq order.
     { key: { seq: 1 }, name: 'seq' },
-    { key: { domain: 1, seq: 1 }, name: 'domain_seq' },
   ],
   members: [
     // listMembers in insertion order; one membership per address, case-insensitively.
