@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { MongoClient, type Document } from 'mongodb';
 import type { Storage } from '../../core/ports/index.js';
 import { createStorage } from '../../storage-adapters/mongodb/index.js';
+import { newMessage } from '../helpers/messages.js';
 import { startMongo, withDatabase, type MongoServer } from '../helpers/mongo-server.js';
 import { describeStorageContract } from './storage-contract.js';
 
@@ -77,22 +78,7 @@ describe('mongodb adapter: lookups use indexes', () => {
     await storage.accounts.addAccount({ ...key, kind: 'user', credential: { scheme: 'none' }, vars: [] });
     const blob = await storage.blobs.putBlob(Readable.from([Buffer.from('Subject: x\r\n\r\nhi\r\n')]));
     for (let i = 0; i < 5; i++) {
-      await storage.mail.append(key, 'INBOX', {
-        blobId: blob.id,
-        size: blob.size,
-        internalDate: new Date(),
-        flags: i % 2 ? ['\\Deleted'] : [],
-        mime: {
-          part: '',
-          contentType: 'text/plain',
-          params: {},
-          headerStart: 0,
-          bodyStart: 12,
-          end: blob.size,
-          lines: 1,
-        },
-        envelope: { subject: 'x' },
-      });
+      await storage.mail.append(key, 'INBOX', newMessage(blob, { flags: i % 2 ? ['\\Deleted'] : [] }));
     }
   });
   after(async () => {
