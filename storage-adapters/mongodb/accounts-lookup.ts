@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import type { Account, AccountKey, AccountKind, Credential } from '../../core/model/index.js';
+import type { Account, AccountKey } from '../../core/model/index.js';
 import { NotFoundError } from '../../core/ports/index.js';
 import type { AccountDoc, Collections } from './collections.js';
 
@@ -27,15 +27,10 @@ export interface StoredAccount extends Account {
 }
 
 /** What AccountDoc.data holds, as JSON: the account but for its _id and seq. */
-interface StoredAccountData {
+type StoredAccountData = Pick<Account, 'name' | 'kind' | 'credential' | 'vars' | 'attributes'> & {
   accountId: string;
-  name: string;
-  kind: AccountKind;
-  credential: Credential;
-  vars: [string, string][];
-  attributes: [string, string[]][];
   createdAt: string;
-}
+};
 
 export function accountDoc(account: StoredAccount): AccountDoc {
   return { _id: account.key, seq: account.seq, data: accountData(account) };
