@@ -22,6 +22,12 @@ export interface AppendOptions {
    * deleted) the same key appends again. Copies and imports of the message do not carry it.
    */
   deliveryKey?: string;
+  /**
+   * The caller hands its own reference to the blob over to the new message instead of the store
+   * taking another (the queue's last delivery of a message: one reference written and one released
+   * fewer). A repeat of the delivery key neither takes nor hands over anything.
+   */
+  adoptReference?: boolean;
 }
 
 export interface FlagUpdateResult {

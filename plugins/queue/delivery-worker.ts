@@ -186,12 +186,19 @@ async function deliverPending(
         if (done.has(key)) continue;
         switch (action.kind) {
           case 'store': {
+            const adopt = planned.length === 1 && (await adoptsQueueReference(data, pending, local));
+            if (adopt) {
+              data.blobReleased = true; // recorded before the hand-over: a crash may leak, never lose
+              await progress.save();
+            }
             const outcome = await local.deliver({
               recipient,
               account: action.account,
               returnPath: action.returnPath,
               deliveryKey: `${queueId}/${key}`,
+              adoptQueueReference: adopt,
             });
+            if (adopt && outcome.status !== 'delivered') data.blobReleased = false; // nothing handed over
             // Not saved at once: a repeated store finds its delivery key and adds nothing.
             if (outcome.status === 'delivered') markDone(key);
             note(
@@ -269,6 +276,27 @@ async function deliverPending(
     await local.close();
   }
   for (const [recipient, results] of outcomes) record(recipient, combine(results));
+}
+
+/**
+ * Whether a store is the last use the job makes of its body, so the mailbox message can take over
+ * the queue's reference to it instead of taking one while the queue releases its own (two fsynced
+ * reference writes fewer on the file adapter): the one pending recipient of a job with nothing
+ * failed, no DSN to report (a success report reads the body afterwards) and no Return-Path copy.
+ * The caller checks that the recipient's plan is this one store.
+ */
+async function adoptsQueueReference(
+  data: DeliveryJobData,
+  pending: string[],
+  local: LocalDelivery,
+): Promise<boolean> {
+  return (
+    pending.length === 1 &&
+    !data.blobReleased &&
+    data.failures.length === 0 &&
+    data.dsn === undefined &&
+    !(await local.needsReturnPath())
+  );
 }
 
 /** A recipient's outcome from its actions': any deferral defers it, else any failure fails it. */

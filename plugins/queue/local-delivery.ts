@@ -17,6 +17,12 @@ export interface LocalTarget {
    * killed between the append and recording the action as done does not make a second copy.
    */
   deliveryKey: string;
+  /**
+   * Hand the queue's reference to the body over to the new message (MailStore adoptReference):
+   * only for the job's last use of its body, and only once the job records that the queue no
+   * longer holds it. Never together with a Return-Path copy (see needsReturnPath).
+   */
+  adoptQueueReference?: boolean;
 }
 
 /** The body a mailbox message points at. */
@@ -51,7 +57,8 @@ export class LocalDelivery {
   /** Throws when it is worth retrying (storage unavailable and the like). */
   async deliver(target: LocalTarget): Promise<LocalOutcome> {
     try {
-      const body = (await this.needsReturnPath())
+      const copied = await this.needsReturnPath();
+      const body = copied
         ? await this.copyWithReturnPath(target.returnPath)
         : { blobId: this.message.blobId, size: this.message.size, mime: this.message.mime };
       const meta = await this.storage.mail.append(
@@ -63,7 +70,7 @@ export class LocalDelivery {
           flags: [],
           envelope: this.message.envelope,
         },
-        { deliveryKey: target.deliveryKey },
+        { deliveryKey: target.deliveryKey, adoptReference: target.adoptQueueReference && !copied },
       );
       const { account } = target;
       return { status: 'delivered', destination: `${account.name}@${account.domain}/INBOX;UID=${meta.uid}` };
@@ -84,7 +91,8 @@ export class LocalDelivery {
     }
   }
 
-  private needsReturnPath(): Promise<boolean> {
+  /** Whether the local copies get a body of their own, with the Return-Path on top. */
+  needsReturnPath(): Promise<boolean> {
     this.returnPathNeeded ??=
       this.message.mailFrom === ''
         ? Promise.resolve(false)

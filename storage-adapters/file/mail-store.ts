@@ -37,7 +37,7 @@ const APPEND_BATCH = 200;
 
 interface PendingAppend {
   message: NewMessage;
-  deliveryKey?: string;
+  opts: AppendOptions;
   resolve: (meta: MessageMeta) => void;
   reject: (err: unknown) => void;
 }
@@ -129,7 +129,7 @@ export class FileMailStore implements MailStore {
   ): Promise<MessageMeta> {
     const file = this.layout.folderFile(account, path);
     return new Promise((resolve, reject) => {
-      const pending: PendingAppend = { message, deliveryKey: opts.deliveryKey, resolve, reject };
+      const pending: PendingAppend = { message, opts, resolve, reject };
       const waiting = this.appendBatches.get(file);
       if (waiting && waiting.length < APPEND_BATCH) return void waiting.push(pending);
       const batch: PendingAppend[] = [pending];
@@ -151,7 +151,7 @@ export class FileMailStore implements MailStore {
     const repeats = new Map<PendingAppend, PendingAppend[]>();
     const byKey = new Map<string, PendingAppend>();
     for (const pending of batch) {
-      const key = pending.deliveryKey;
+      const key = pending.opts.deliveryKey;
       const stored = key !== undefined ? state.messages.get(state.deliveries.get(key) ?? 0) : undefined;
       const first = key !== undefined ? byKey.get(key) : undefined;
       if (stored) pending.resolve(stored);
@@ -169,7 +169,9 @@ export class FileMailStore implements MailStore {
       }
     };
     // A reference is durable before the row that holds it: a crash in between leaks, never loses.
-    const refs = await Promise.allSettled(fresh.map((p) => this.blobs.addBlobRef(p.message.blobId)));
+    const refs = await Promise.allSettled(
+      fresh.map((p) => (p.opts.adoptReference ? undefined : this.blobs.addBlobRef(p.message.blobId))),
+    );
     const added: { pending: PendingAppend; meta: MessageMeta }[] = [];
     fresh.forEach((pending, i) => {
       const ref = refs[i];
@@ -186,7 +188,7 @@ export class FileMailStore implements MailStore {
     await this.write(
       account,
       path,
-      added.map((a) => folderRows.message(a.meta, a.pending.deliveryKey)),
+      added.map((a) => folderRows.message(a.meta, a.pending.opts.deliveryKey)),
     );
     for (const { pending, meta } of added) settle(pending, { meta });
   }

@@ -109,7 +109,7 @@ export class MongoMailStore implements MailStore {
       uids: [uid],
       modseq,
     } = await allocate(this.cols, folder._id, 1);
-    await this.blobs.addBlobRef(message.blobId);
+    if (!opts.adoptReference) await this.blobs.addBlobRef(message.blobId);
     const doc: MessageDoc = {
       ...(deliveryId !== undefined ? { _id: deliveryId } : {}),
       ...message,
@@ -122,7 +122,7 @@ export class MongoMailStore implements MailStore {
       await this.cols.messages.insertOne(doc);
     } catch (error) {
       if (deliveryId === undefined || !isDuplicateKey(error)) throw error;
-      await this.blobs.releaseBlob(message.blobId);
+      if (!opts.adoptReference) await this.blobs.releaseBlob(message.blobId);
       const winner = await this.cols.messages.findOne({ _id: deliveryId });
       // Expunged between its insert and our look: the key is forgotten, so this append goes ahead.
       return winner ? toMeta(winner) : this.append(account, path, message, opts);

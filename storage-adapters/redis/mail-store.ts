@@ -85,6 +85,7 @@ export class RedisMailStore implements MailStore {
       flags.join(' '),
       storedMeta(message),
       opts.deliveryKey ?? '',
+      opts.adoptReference ? 1 : 0,
     )) as [number, number] | [number, number, string, string];
     if (reply.length === 4) return parseMessage(...reply);
     const [uid, modseq] = reply;

@@ -81,6 +81,18 @@ export function describeIdempotentAppend(open: OpenStorage): void {
       await expungeAndExpectGone('INBOX', message.blobId);
     });
 
+    it('hands the caller reference over to the message with adoptReference, once', async () => {
+      const message = await newBody('Subject: adopt\r\n\r\nbody\r\n');
+      const opts = { deliveryKey: 'q9/adopt', adoptReference: true };
+      const first = await s.mail.append(alice, 'INBOX', message, opts);
+      const again = await s.mail.append(alice, 'INBOX', message, opts);
+      assert.equal(again.uid, first.uid);
+      await Promise.all([1, 2, 3].map(() => s.mail.append(alice, 'INBOX', message, opts)));
+      assert.ok(await s.blobs.statBlob(message.blobId), 'the message holds the reference it was given');
+      // No release by the caller: its reference is the message's now, and the only one.
+      await expungeAndExpectGone('INBOX', message.blobId);
+    });
+
     it('appends once when callers race with the same key', async () => {
       const message = await newBody('Subject: race\r\n\r\nbody\r\n');
       const other = await newBody('Subject: other\r\n\r\nbody\r\n');

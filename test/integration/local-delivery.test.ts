@@ -179,6 +179,24 @@ function describeLocalDelivery(adapter: AdapterName): void {
       await assertStructureFits(a.meta, a.bytes);
     });
 
+    it('hands the queue reference of a one-recipient message to its mailbox: expunged, the body is gone', async () => {
+      const subject = `one recipient ${adapter}`;
+      const reply = await bed.send(SENDER, ['alice@example.org'], message(subject));
+      const id = /queued as (\S+)/.exec(reply)![1];
+      const { meta } = await stored(alice, subject);
+      await waitFor('the job to complete', async () => (await queue.getJob(id))?.finishedOn);
+      const job = await queue.getJob(id);
+      assert.equal(job?.data.blobReleased, true, 'the queue holds no reference any more');
+      assert.ok(await storage.blobs.statBlob(meta.blobId), 'the mailbox message holds one');
+      await storage.mail.updateFlags(alice, 'INBOX', {
+        uids: [meta.uid],
+        operation: 'add',
+        flags: ['\\Deleted'],
+      });
+      assert.deepEqual(await storage.mail.expunge(alice, 'INBOX', [meta.uid]), [meta.uid]);
+      assert.equal(await storage.blobs.statBlob(meta.blobId), null, 'its one reference was the last');
+    });
+
     it('sends a copy on (mailproc redirect) without the Return-Path put on top for local mailboxes', async () => {
       const dave = 'dave@example.org';
       await bed.kernel.container.resolve(DirectoryServiceToken).addUser(dave, 'dave password');

@@ -64,7 +64,7 @@ return 1
 `;
 
 /**
- * ARGV: P, acct, path, blobId, size, flags, metaJson, deliveryKey ('' for none). Resolves
+ * ARGV: P, acct, path, blobId, size, flags, metaJson, deliveryKey ('' for none), adopt (0|1). Resolves
  * {uid, modseq}; when a message appended with the same delivery key is still in the folder,
  * changes nothing and resolves {uid, modseq, flags, metaJson} of that message.
  */
@@ -84,7 +84,7 @@ if redis.call('EXISTS', B) == 0 then return redis.error_reply('NOTFOUND blob ' .
 local uid = redis.call('HINCRBY', F, 'uidNext', 1) - 1
 if key ~= '' then redis.call('HSET', F .. ':dkeys', 'k:' .. key, uid, 'u:' .. uid, key) end
 local modseq = redis.call('HINCRBY', F, 'highestModseq', 1)
-put_message(F, uid, modseq, ARGV[7], ARGV[6], ARGV[5], ARGV[4])
+put_message(F, uid, modseq, ARGV[7], ARGV[6], ARGV[5], ARGV[4], ARGV[9] == '1')
 return { uid, modseq }
 `;
 

@@ -54,8 +54,9 @@ local function new_folder(acct, path, special, subscribed)
 end
 
 -- Puts message uid into folder F (its MODSEQ, meta JSON, flags and body entry "<size> <blob id>"),
--- counts it in the folder's totals and takes a reference on its blob.
-local function put_message(F, uid, modseq, meta, flags, size, blob)
+-- counts it in the folder's totals and takes a reference on its blob (unless adopting the
+-- caller's: MailStore.append adoptReference).
+local function put_message(F, uid, modseq, meta, flags, size, blob, adopt)
   redis.call('ZADD', F .. ':uids', uid, uid)
   redis.call('ZADD', F .. ':modseq', modseq, uid)
   redis.call('HSET', F .. ':meta', uid, meta)
@@ -64,7 +65,7 @@ local function put_message(F, uid, modseq, meta, flags, size, blob)
   redis.call('HINCRBY', F, 'messages', 1)
   redis.call('HINCRBY', F, 'bytes', size)
   redis.call('HINCRBY', F, 'unseen', 1 - seen_count(flags))
-  redis.call('HINCRBY', P .. 'blob:' .. blob, 'refs', 1)
+  if not adopt then redis.call('HINCRBY', P .. 'blob:' .. blob, 'refs', 1) end
 end
 
 -- A message's delivery key (MailStore.append) goes with the message.
