@@ -16,8 +16,10 @@ export async function compiled(relative) {
 
 /**
  * `mailwright start --config <dir>/mailwright.yaml` as its own process, the config being `lines`,
- * resolved once it prints its ready line. With MW_BENCH_CPU_PROF=1 the server writes a V8 CPU
- * profile named `<bench>-mailwright-<time>.cpuprofile` into bench/results/ when it stops.
+ * resolved once it prints its ready line. With MW_BENCH_CPU_PROF=1 every Mailwright process (the
+ * front one and its delivery workers, which inherit node's flags) writes a V8 CPU profile into
+ * `profileDir`, bench/results/<bench>-mailwright-<time>/, when it stops (node names each file
+ * after its pid).
  */
 export async function startMailwrightProcess({ dir, bench, lines }) {
   const config = path.join(dir, 'mailwright.yaml');
@@ -25,16 +27,11 @@ export async function startMailwrightProcess({ dir, bench, lines }) {
   const cli = process.env.MW_BENCH_BUILD
     ? path.join(BUILD, 'core/cli/main.js')
     : path.join(REPO, 'bin/mailwright.js');
-  const profile =
+  const profileDir =
     process.env.MW_BENCH_CPU_PROF === '1'
-      ? [
-          '--cpu-prof',
-          '--cpu-prof-dir',
-          RESULTS,
-          '--cpu-prof-name',
-          `${bench}-mailwright-${Date.now()}.cpuprofile`,
-        ]
-      : [];
+      ? path.join(RESULTS, `${bench}-mailwright-${Date.now()}`)
+      : undefined;
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const server = startProcess(
     'mailwright',
     process.execPath,
@@ -44,5 +41,5 @@ export async function startMailwrightProcess({ dir, bench, lines }) {
     },
   );
   await server.waitForOutput(/^mailwright ready/m, 60_000);
-  return server;
+  return { server, profileDir };
 }

@@ -45,7 +45,6 @@ const LOAD = {
 };
 const RUNS = Number(env.MW_BENCH_RUNS ?? (QUICK ? 1 : 3));
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
-const PROFILE_PREFIX = 'pop3-mailwright-';
 
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -168,7 +167,7 @@ async function benchServer(server, mailboxes) {
 async function stopAndProfile(server, handle, windows) {
   await handle.stop();
   if (server.id !== 'mailwright' || env.MW_BENCH_CPU_PROF !== '1') return {};
-  const file = await newestProfile(RESULTS_DIR, PROFILE_PREFIX);
+  const file = handle.profileDir && (await newestProfile(handle.profileDir, 'CPU.'));
   if (!file) return {};
   log(`   CPU profile: ${path.relative(process.cwd(), file)}`);
   return { cpuProfile: await summarizeCpuProfile(file, windows) };

@@ -19,7 +19,7 @@ export async function startMailwright({ dir, port, mailboxes, password }) {
   const storageUrl = `file:${path.join(home, 'mail')}`;
   await fillStore(storageUrl, mailboxes, password);
 
-  const server = await startMailwrightProcess({
+  const { server, profileDir } = await startMailwrightProcess({
     dir,
     bench: 'pop3',
     lines: [
@@ -35,6 +35,7 @@ export async function startMailwright({ dir, port, mailboxes, password }) {
   });
   return {
     rootPids: async () => [server.pid],
+    profileDir,
     stop: () => server.stop(15_000),
   };
 }

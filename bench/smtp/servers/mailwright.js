@@ -35,7 +35,7 @@ export async function startMailwright({ dir, port, domain, user }) {
   });
   await storage.close();
 
-  const server = await startMailwrightProcess({
+  const { server } = await startMailwrightProcess({
     dir,
     bench: 'smtp',
     lines: [
