@@ -39,6 +39,7 @@ export * from './services/frozen-queue.js';
 export * from './services/delivery-queue.js';
 export * from './services/retry-schedule.js';
 export { analyseMime, MimeStructureStream } from './services/mime-structure.js';
+export { appendToFolder } from './services/folder-append.js';
 export { readTraceFields, type TraceFields } from './services/mime/header-fields.js';
 export * from './services/spool.js';
 export { z } from 'zod';

@@ -2,12 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { RESULTS_DIR } from './run.js';
 import { startProcess } from './processes.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** Compiled code: dist/ (npm run build) unless MW_BENCH_BUILD names another tsc output dir. */
 const BUILD = path.resolve(REPO, process.env.MW_BENCH_BUILD ?? 'dist');
-const RESULTS = path.join(REPO, 'bench/results');
 
 /** A module of the compiled Mailwright (`storage-adapters/file/index.js`, `core/index.js` ...). */
 export async function compiled(relative) {
@@ -29,7 +29,7 @@ export async function startMailwrightProcess({ dir, bench, lines }) {
     : path.join(REPO, 'bin/mailwright.js');
   const profileDir =
     process.env.MW_BENCH_CPU_PROF === '1'
-      ? path.join(RESULTS, `${bench}-mailwright-${Date.now()}`)
+      ? path.join(RESULTS_DIR, `${bench}-mailwright-${Date.now()}`)
       : undefined;
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const server = startProcess(

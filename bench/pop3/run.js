@@ -15,12 +15,10 @@
  *   MW_BENCH_CPU_PROF=1     write a CPU profile of the Mailwright server into bench/results/ and
  *                           print where its time went
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { cleanupAll, cleanupOnSignals } from '../lib/cleanup.js';
 import { freePort } from '../lib/ports.js';
 import { sampleTreeRss, treeRss } from '../lib/rss.js';
@@ -33,6 +31,7 @@ import { buildMailboxes, PASSWORD } from './messages.js';
 import { dovecotVersion, installDovecot } from './servers/dovecot.js';
 import { SERVERS } from './servers/index.js';
 import { busyWarning, machineInfo } from '../lib/load.js';
+import { log, selectedServers, writeResults } from '../lib/run.js';
 
 const env = process.env;
 const QUICK = env.MW_BENCH_QUICK === '1';
@@ -44,14 +43,10 @@ const LOAD = {
   size: 10240,
 };
 const RUNS = Number(env.MW_BENCH_RUNS ?? (QUICK ? 1 : 3));
-const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
-
-const log = (line) => process.stderr.write(`${line}\n`);
 
 async function main() {
   cleanupOnSignals();
-  const only = env.MW_BENCH_ONLY?.split(',').map((id) => id.trim());
-  const servers = SERVERS.filter((server) => !only || only.includes(server.id));
+  const servers = selectedServers(SERVERS);
   if (servers.some((server) => server.id === 'dovecot')) {
     if (process.getuid?.() !== 0)
       throw new Error('the Dovecot instance needs root (its master drops privileges)');
@@ -82,7 +77,7 @@ async function main() {
   process.stdout.write(`\n${text}\n`);
   const profile = results.find((result) => result.cpuProfile)?.cpuProfile;
   if (profile) process.stdout.write(`\n${formatProfile(profile)}\n`);
-  const file = await writeResults(results);
+  const file = await saveResults(results);
   process.stdout.write(`\nresults: ${path.relative(process.cwd(), file)}\n`);
 }
 
@@ -236,12 +231,8 @@ function formatProfile(profile) {
   ].join('\n');
 }
 
-async function writeResults(results) {
-  await mkdir(RESULTS_DIR, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const file = path.join(RESULTS_DIR, `pop3-${stamp}.json`);
-  const json = {
-    date: new Date().toISOString(),
+async function saveResults(results) {
+  return writeResults('pop3', {
     machine: machineInfo({ mailwrightBuild: env.MW_BENCH_BUILD ?? 'dist', dovecot: await dovecotVersion() }),
     load: { ...LOAD, sessions: LOAD.users, messages: LOAD.users * LOAD.perUser, runs: RUNS, warmupPasses: 1 },
     results: results.map((result) =>
@@ -253,9 +244,7 @@ async function writeResults(results) {
             megabytesPerSecond: round(result.megabytesPerSecond, 2),
           },
     ),
-  };
-  await writeFile(file, JSON.stringify(json, null, 2) + '\n');
-  return file;
+  });
 }
 
 main()

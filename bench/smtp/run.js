@@ -14,7 +14,6 @@
  *   MW_BENCH_BUILD=dir      run Mailwright from another tsc output dir than dist/
  *   MW_BENCH_CPU_PROF=1     write a CPU profile of the Mailwright server into bench/results/
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -33,6 +32,7 @@ import { measureDataLatency, runSmtpSource, SMTP_SOURCE } from './load.js';
 import { installHaraka } from './servers/haraka.js';
 import { SERVERS } from './servers/index.js';
 import { busyWarning, machineInfo } from '../lib/load.js';
+import { log, selectedServers, writeResults } from '../lib/run.js';
 
 const env = process.env;
 const QUICK = env.MW_BENCH_QUICK === '1';
@@ -50,14 +50,10 @@ const LATENCY_MESSAGES = QUICK ? 1000 : 2000;
 const DELIVERY_TIMEOUT_MS = 10 * 60_000;
 const DOMAIN = 'bench.test';
 const USER = 'user';
-const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
-
-const log = (line) => process.stderr.write(`${line}\n`);
 
 async function main() {
   cleanupOnSignals();
-  const only = env.MW_BENCH_ONLY?.split(',').map((id) => id.trim());
-  const servers = SERVERS.filter((server) => !only || only.includes(server.id));
+  const servers = selectedServers(SERVERS);
   await installPeers(servers);
   log(
     `load: smtp-source -s ${LOAD.sessions} -m ${LOAD.messages} -l ${LOAD.size}, ${RUNS} timed run(s) per server ` +
@@ -79,7 +75,7 @@ async function main() {
 
   const report = buildReport(results, loadBefore);
   process.stdout.write(`\n${report.text}\n`);
-  const file = await writeResults(results, report.checks);
+  const file = await saveResults(results, report.checks);
   process.stdout.write(`\nresults: ${path.relative(process.cwd(), file)}\n`);
 }
 
@@ -258,13 +254,9 @@ function targetChecks(results, mw) {
   return checks;
 }
 
-async function writeResults(results, checks) {
-  await mkdir(RESULTS_DIR, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const file = path.join(RESULTS_DIR, `smtp-${stamp}.json`);
+async function saveResults(results, checks) {
   const versions = await peerVersions();
-  const json = {
-    date: new Date().toISOString(),
+  return writeResults('smtp', {
     machine: machineInfo(versions),
     load: { ...LOAD, runs: RUNS, warmupMessages: WARMUP_MESSAGES, latencyMessages: LATENCY_MESSAGES },
     results: results.map((result) => ({
@@ -273,9 +265,7 @@ async function writeResults(results, checks) {
       deliveredPerSecond: round(result.deliveredPerSecond),
     })),
     checks,
-  };
-  await writeFile(file, JSON.stringify(json, null, 2) + '\n');
-  return file;
+  });
 }
 
 async function peerVersions() {

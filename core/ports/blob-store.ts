@@ -5,6 +5,15 @@ export interface BlobInfo {
   size: number;
 }
 
+/** An openBlob range cut to a body of `size` octets: `start` ≤ `end` ≤ `size`, the whole by default. */
+export function clampRange(
+  size: number,
+  range?: { start: number; end: number },
+): { start: number; end: number } {
+  const start = Math.max(0, Math.min(range?.start ?? 0, size));
+  return { start, end: Math.max(start, Math.min(range?.end ?? size, size)) };
+}
+
 /**
  * Message bodies, stored once and referenced many times (one delivery to a list of 1,000 local
  * members stores one body). A blob carries a reference count: `put` creates it with one reference

@@ -5,7 +5,7 @@ export type * from './account-store.js';
 export type * from './route-store.js';
 export type * from './pop3-link-store.js';
 export type * from './admin-store.js';
-export type * from './blob-store.js';
+export * from './blob-store.js';
 export type * from './mail-store.js';
 export type * from './file-tree.js';
 export type * from './event-log.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Binary } from 'mongodb';
 import type { BlobInfo, BlobStore } from '../../core/ports/index.js';
-import { NotFoundError } from '../../core/ports/index.js';
+import { clampRange, NotFoundError } from '../../core/ports/index.js';
 import type { Collections } from './collections.js';
 
 /**
@@ -38,8 +38,7 @@ export class MongoBlobStore implements BlobStore {
   async openBlob(id: string, range?: { start: number; end: number }): Promise<Readable> {
     const info = await this.statBlob(id);
     if (!info) throw new NotFoundError(`blob ${id}`);
-    const start = Math.max(0, Math.min(range?.start ?? 0, info.size));
-    const end = Math.max(start, Math.min(range?.end ?? info.size, info.size));
+    const { start, end } = clampRange(info.size, range);
     return Readable.from(this.readRange(id, start, end));
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { BlobInfo, BlobStore } from '../../core/ports/blob-store.js';
+import { clampRange, type BlobInfo, type BlobStore } from '../../core/ports/blob-store.js';
 import { NotFoundError } from '../../core/ports/errors.js';
 import type { RedisContext } from './context.js';
 
@@ -58,8 +58,7 @@ export class RedisBlobStore implements BlobStore {
   async openBlob(id: string, range?: { start: number; end: number }): Promise<Readable> {
     const info = await this.statBlob(id);
     if (!info) throw new NotFoundError(`blob ${id}`);
-    const start = Math.max(0, Math.min(range?.start ?? 0, info.size));
-    const end = Math.max(start, Math.min(range?.end ?? info.size, info.size));
+    const { start, end } = clampRange(info.size, range);
     return Readable.from(this.readChunks(id, start, end), { objectMode: false });
   }
 

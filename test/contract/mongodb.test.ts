@@ -1,12 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { MongoClient, type Document } from 'mongodb';
 import type { Storage } from '../../core/ports/index.js';
 import { createStorage } from '../../storage-adapters/mongodb/index.js';
 import { newMessage } from '../helpers/messages.js';
-import { startMongo, withDatabase, type MongoServer } from '../helpers/mongo-server.js';
+import { openMongo, type TestStorage } from '../helpers/adapters.js';
+import { startMongo, type MongoServer } from '../helpers/mongo-server.js';
 import { describeStorageContract } from './storage-contract.js';
 
 /**
@@ -23,27 +23,18 @@ after(async () => {
   await server?.stop();
 });
 
-/** A URL for a new, empty database on the test server. */
-function freshDatabaseUrl(): string {
+/** A new, empty database on the test server. */
+function freshDatabase(): TestStorage {
   if (!server) throw new Error('server not started');
-  return withDatabase(server.uri, `mw_${randomBytes(6).toString('hex')}`);
-}
-
-async function dropDatabase(url: string): Promise<void> {
-  const client = new MongoClient(url);
-  try {
-    await client.db().dropDatabase();
-  } finally {
-    await client.close();
-  }
+  return openMongo(server);
 }
 
 describeStorageContract(
   'mongodb',
   async () => {
-    const url = freshDatabaseUrl();
+    const { url, cleanup } = freshDatabase();
     latestUrl = url;
-    return { storage: createStorage(url), cleanup: () => dropDatabase(url) };
+    return { storage: createStorage(url), cleanup };
   },
   {
     childProcessUrl: () => latestUrl,
@@ -64,15 +55,15 @@ describeStorageContract(
  * the indexes exist: their use is asserted only against a real MongoDB (MONGODB_URI).
  */
 describe('mongodb adapter: lookups use indexes', () => {
-  let url = '';
+  let database: TestStorage | undefined;
   let storage: Storage;
   let client: MongoClient;
 
   before(async () => {
-    url = freshDatabaseUrl();
-    storage = createStorage(url);
+    database = freshDatabase();
+    storage = createStorage(database.url);
     await storage.open();
-    client = new MongoClient(url);
+    client = new MongoClient(database.url);
     await storage.domains.addDomain('idx.test');
     const key = { domain: 'idx.test', name: 'Alice' };
     await storage.accounts.addAccount({ ...key, kind: 'user', credential: { scheme: 'none' }, vars: [] });
@@ -84,7 +75,7 @@ describe('mongodb adapter: lookups use indexes', () => {
   after(async () => {
     await client?.close();
     await storage?.close();
-    await dropDatabase(url);
+    await database?.cleanup();
   });
 
   async function explain(collection: string, filter: Document): Promise<Document> {

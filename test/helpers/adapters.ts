@@ -8,10 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MongoClient } from 'mongodb';
 import { Redis } from 'ioredis';
 import { redisOptionsFromUrl } from '../../core/services/redis-process.js';
-import { startMongo, withDatabase, type MongoServer } from './mongo-server.js';
+import { dropDatabase, startMongo, withDatabase, type MongoServer } from './mongo-server.js';
 
 export const ADAPTER_NAMES = ['file', 'redis', 'mongodb'] as const;
 export type AdapterName = (typeof ADAPTER_NAMES)[number];
@@ -59,7 +58,8 @@ function openRedis(redisUrl: string): TestStorage {
   return { url: url.toString(), cleanup: () => deleteKeys(redisUrl, prefix) };
 }
 
-function openMongo(server: MongoServer): TestStorage {
+/** A new, empty database on the server; cleanup drops it. */
+export function openMongo(server: MongoServer): TestStorage {
   const url = withDatabase(server.uri, `mw_${randomBytes(6).toString('hex')}`);
   return { url, cleanup: () => dropDatabase(url) };
 }
@@ -76,14 +76,5 @@ export async function deleteKeys(redisUrl: string, prefix: string): Promise<void
     } while (cursor !== '0');
   } finally {
     client.disconnect();
-  }
-}
-
-async function dropDatabase(url: string): Promise<void> {
-  const client = new MongoClient(url);
-  try {
-    await client.db().dropDatabase();
-  } finally {
-    await client.close();
   }
 }

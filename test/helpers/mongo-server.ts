@@ -151,7 +151,8 @@ function killChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function dropDatabase(uri: string): Promise<void> {
+/** Drops the database a `mongodb://` URL names. */
+export async function dropDatabase(uri: string): Promise<void> {
   const client = new MongoClient(uri);
   try {
     await client.db().dropDatabase();

@@ -1,13 +1,4 @@
-import { Readable } from 'node:stream';
-import {
-  analyseMime,
-  Kernel,
-  Tokens,
-  type AccountKey,
-  type MessageMeta,
-  type Plugin,
-  type Storage,
-} from '../../core/index.js';
+import { Kernel, Tokens, type Plugin, type Storage } from '../../core/index.js';
 import { mailwrightConfigSchema } from '../../core/config/schema.js';
 import { quietLogger } from './logger.js';
 
@@ -43,27 +34,4 @@ export async function startTestKernel(
       return found.address.port;
     },
   };
-}
-
-/** Puts a message straight into a folder, as local delivery would (body stored once, structure analysed). */
-export async function storeMessage(
-  storage: Storage,
-  account: AccountKey,
-  body: Buffer,
-  folder = 'INBOX',
-): Promise<MessageMeta> {
-  const blob = await storage.blobs.putBlob(Readable.from([body]));
-  try {
-    const { mime, envelope } = await analyseMime(Readable.from([body]));
-    return await storage.mail.append(account, folder, {
-      blobId: blob.id,
-      size: blob.size,
-      internalDate: new Date(),
-      flags: [],
-      mime,
-      envelope,
-    });
-  } finally {
-    await storage.blobs.releaseBlob(blob.id); // the folder holds its own reference
-  }
 }

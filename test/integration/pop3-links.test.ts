@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  appendToFolder,
   DeliveryQueueToken,
   DirectoryAdmin,
   type DirectoryService,
@@ -27,7 +28,6 @@ import { fetchLink } from '../../plugins/pop3-links/fetch-link.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra, type AdapterInfra } from '../helpers/adapter-infra.js';
 import { quietLogger } from '../helpers/logger.js';
-import { storeMessage } from '../helpers/test-kernel.js';
 import { waitFor } from '../helpers/queue-testbed.js';
 
 /** Set in the child process of the crash test: it runs one fetch and is killed in the middle. */
@@ -163,7 +163,7 @@ function admin(instance: Instance): DirectoryAdmin {
 }
 
 async function put(storage: Storage, owner: AccountKey, body: Buffer): Promise<void> {
-  await storeMessage(storage, owner, body);
+  await appendToFolder(storage, owner, 'INBOX', body);
 }
 
 async function inbox(storage: Storage, owner: AccountKey): Promise<Buffer[]> {

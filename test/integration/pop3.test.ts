@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
+  appendToFolder,
   DirectoryServiceToken,
   hashPassword,
   SecretBoxToken,
@@ -17,7 +18,7 @@ import {
 } from '../../core/index.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { ADAPTER_NAMES, type TestStorage } from '../helpers/adapters.js';
-import { startTestKernel, storeMessage } from '../helpers/test-kernel.js';
+import { startTestKernel } from '../helpers/test-kernel.js';
 
 const run = promisify(execFile);
 /** The Python driver sits in the source tree, beside this file's TypeScript source. */
@@ -182,7 +183,7 @@ for (const adapter of ADAPTER_NAMES) {
         credential: { scheme: 'legacy', secret: kernel.container.resolve(SecretBoxToken).seal('old-secret') },
         vars: [],
       });
-      for (const body of BODIES) uids.push((await storeMessage(storage, ALICE, body)).uid);
+      for (const body of BODIES) uids.push((await appendToFolder(storage, ALICE, 'INBOX', body)).uid);
     });
 
     after(async () => {

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { compiled, startMailwrightProcess } from '../../lib/mailwright.js';
 import { DOMAIN } from '../messages.js';
 
@@ -42,7 +41,7 @@ export async function startMailwright({ dir, port, mailboxes, password }) {
 
 async function fillStore(storageUrl, mailboxes, password) {
   const { createStorage } = await compiled('storage-adapters/file/index.js');
-  const { analyseMime, hashPassword } = await compiled('core/index.js');
+  const { appendToFolder, hashPassword } = await compiled('core/index.js');
   const storage = createStorage(storageUrl);
   await storage.open();
   try {
@@ -57,19 +56,7 @@ async function fillStore(storageUrl, mailboxes, password) {
         credential: { scheme: 'scrypt', hash },
         vars: [],
       });
-      for (const body of messages) {
-        const blob = await storage.blobs.putBlob(Readable.from([body]));
-        const { mime, envelope } = await analyseMime(Readable.from([body]));
-        await storage.mail.append(account, 'INBOX', {
-          blobId: blob.id,
-          size: blob.size,
-          internalDate: new Date(),
-          flags: [],
-          mime,
-          envelope,
-        });
-        await storage.blobs.releaseBlob(blob.id);
-      }
+      for (const body of messages) await appendToFolder(storage, account, 'INBOX', body);
     }
   } finally {
     await storage.close();
