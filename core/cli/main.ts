@@ -35,9 +35,7 @@ program
     ]),
   )
   .option('--listen <name=host:port>', 'listener address, repeatable (e.g. smtp=0.0.0.0:25)', collect)
-  .addOption(
-    new Option('--redis-url <url>', 'the Redis of the front process (set for its workers)').hideHelp(),
-  )
+  .option('--no-supervise', 'run the front in this process, without a parent that restarts it')
   .action((opts) => startCommand(opts, version));
 
 const config = program.command('config').description('configuration tools');

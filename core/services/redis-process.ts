@@ -9,7 +9,7 @@
  * `redis://127.0.0.1:<port>` so clients that know only TCP (Python, BullMQ examples) can use it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,7 +72,14 @@ export async function startRedisServer(opts: StartRedisOptions): Promise<RedisPr
     socketPath = join(socketDir, 'redis.sock');
   }
 
+  // A server left behind by a process that was killed (SIGKILL skips the exit hook) still owns the
+  // AOF in `dir`: a second one there would corrupt it, so the old one is stopped first.
+  const pidFile = join(opts.dir, 'redis-server.pid');
+  await stopLeftoverServer(pidFile);
+
   const args = [
+    '--pidfile',
+    pidFile,
     '--port',
     String(opts.port ?? 0),
     '--unixsocket',
@@ -142,6 +149,20 @@ export async function startRedisServer(opts: StartRedisOptions): Promise<RedisPr
       return stopping;
     },
   };
+}
+
+/** Stops the redis-server named in `pidFile` if it still runs (and is a redis-server). */
+async function stopLeftoverServer(pidFile: string): Promise<void> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const isRedis = async (): Promise<boolean> =>
+    (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).startsWith('redis-server');
+  if (!(await isRedis())) return;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + STOP_GRACE_MS;
+  while ((await isRedis()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (await isRedis()) process.kill(pid, 'SIGKILL');
+  while (await isRedis()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 /** Parses `redis://`, `rediss://`, `unix:///path` or a bare `/path` into ioredis options. */
