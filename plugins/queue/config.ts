@@ -75,6 +75,16 @@ export const queueConfigSchema = z.strictObject({
       a: z.record(z.string(), z.array(z.string().min(1))).default({}),
     })
     .prefault({}),
+  /**
+   * How long a frozen message (failed for good, kept for an administrator to resubmit or read) is
+   * kept before it is removed with its body; 0 keeps frozen messages until removed by hand.
+   */
+  frozenRetention: z
+    .number()
+    .min(0)
+    .default(7 * 86_400),
+  /** How often the cluster looks for frozen messages past `frozenRetention` (once per period, in one process). */
+  frozenCleanupInterval: seconds(3_600),
   /** Originals larger than this are returned in reports as headers only. */
   reportMaxOriginalSize: z
     .number()

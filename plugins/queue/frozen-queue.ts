@@ -68,6 +68,31 @@ export class BullFrozenQueue implements FrozenQueue {
   async delete(ref: FrozenMessageRef): Promise<boolean> {
     const job = await this.job(ref);
     if (!job || (await job.isActive())) return false;
+    await this.remove(job, 'Message deleted by administrator');
+    return true;
+  }
+
+  /**
+   * Retention: removes the frozen messages that failed before `cutoff`, with their bodies, so
+   * failed mail does not pile up outside every quota. Resolves with the count removed.
+   */
+  async removeFrozenBefore(cutoff: Date): Promise<number> {
+    const PAGE = 500;
+    let removed = 0;
+    // Oldest first (BullMQ lists the failed set newest first); pages shift as jobs go, so each
+    // round reads the tail again until it holds nothing old enough.
+    for (;;) {
+      const total = await this.queue.getFailedCount();
+      const page = await this.queue.getFailed(Math.max(0, total - PAGE), total - 1);
+      const old = page.filter((job) => (job.finishedOn ?? job.timestamp) < cutoff.getTime());
+      for (const job of old) await this.remove(job, 'Message kept frozen past the retention period');
+      removed += old.length;
+      if (old.length < PAGE) return removed;
+    }
+  }
+
+  /** Removes a job and its body reference, reporting to the sender on recipients not yet reported. */
+  private async remove(job: Job<DeliveryJobData>, why: string): Promise<void> {
     const unreported = pendingRecipients(job.data).filter(
       (recipient) => !job.data.reported.includes(recipient),
     );
@@ -77,14 +102,13 @@ export class BullFrozenQueue implements FrozenQueue {
         unreported.map((recipient) => ({
           recipient,
           action: 'failed',
-          reply: `550 5.0.0 Message deleted by administrator${job.data.deferred[recipient] ? `; last error: ${job.data.deferred[recipient]}` : ''}`,
-          summary: 'Message deleted by administrator',
+          reply: `550 5.0.0 ${why}${job.data.deferred[recipient] ? `; last error: ${job.data.deferred[recipient]}` : ''}`,
+          summary: why,
         })),
       );
     }
     await job.remove();
     if (!job.data.blobReleased) await this.storage.blobs.releaseBlob(job.data.blobId);
-    return true;
   }
 
   async log(ref: FrozenMessageRef): Promise<Readable | null> {

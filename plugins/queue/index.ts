@@ -1,4 +1,5 @@
 import { Queue, Worker } from 'bullmq';
+import { Counter } from 'prom-client';
 import {
   DeliveryExpander,
   DeliveryQueueToken,
@@ -14,6 +15,7 @@ import { BullDeliveryQueue } from './bullmq-delivery-queue.js';
 import { intervalMs, queueConfigSchema, timeoutsMs, type QueueConfig } from './config.js';
 import { createDeliveryProcessor } from './delivery-worker.js';
 import { BullFrozenQueue } from './frozen-queue.js';
+import { FrozenRetention } from './frozen-retention.js';
 import { Forwarder } from './forwarding.js';
 import { DELIVERY_QUEUE_NAME, type DeliveryJobData } from './job.js';
 import { MxResolver } from './mx-resolver.js';
@@ -77,14 +79,32 @@ export default definePlugin<QueueConfig>({
     });
     ctx.container.registerInstance(DeliveryQueueToken, deliveryQueue);
     ctx.container.registerInstance(RetryScheduleToken, retry);
-    ctx.container.registerInstance(
-      FrozenQueueToken,
-      new BullFrozenQueue(queue, storage, reporter, retry, (domain) => remote.destinationOf(domain)),
+    const frozenQueue = new BullFrozenQueue(queue, storage, reporter, retry, (domain) =>
+      remote.destinationOf(domain),
     );
+    ctx.container.registerInstance(FrozenQueueToken, frozenQueue);
     ctx.metrics.addQueueDepthSource(queueDepthSource(queue, () => open));
 
     let worker: Worker<DeliveryJobData> | undefined;
+    let retention: FrozenRetention | undefined;
     if (ctx.runs('worker')) {
+      const expired = new Counter({
+        name: 'mailwright_frozen_messages_expired_total',
+        help: 'Frozen messages removed with their bodies after the retention period',
+        registers: [ctx.metrics.registry],
+      });
+      retention = new FrozenRetention(
+        frozenQueue,
+        redis.client(),
+        {
+          retentionMs: config.frozenRetention === 0 ? 0 : ms(config.frozenRetention),
+          periodMs: ms(config.frozenCleanupInterval),
+          claimKey: `${config.prefix}:${DELIVERY_QUEUE_NAME}:frozen-cleanup`,
+        },
+        ctx.logger,
+        (count) => expired.inc(count),
+      );
+      retention.start();
       const processor = createDeliveryProcessor({
         expander: new DeliveryExpander(storage, router, {
           maxHops: config.maximumHops,
@@ -120,6 +140,7 @@ export default definePlugin<QueueConfig>({
     return async () => {
       open = false;
       ctx.shutdownSignal.removeEventListener('abort', abort);
+      await retention?.stop();
       // Lets running deliveries finish (a forced close after the drain time is the abort above).
       await worker?.close();
       pool.close();
