@@ -7,7 +7,7 @@
  *   As in XMail (UPopCheckMailboxSize), the incoming message's size is not added: a message is
  *   refused only once the mailbox is full, so RCPT time and delivery time give the same answer.
  */
-import type { Account, AccountKey } from '../model/directory.js';
+import type { Account, AccountKey, ListMember } from '../model/directory.js';
 import type { MailStore } from '../ports/mail-store.js';
 
 /** A refusal with the SMTP reply it maps to; `permanent` false means "try again later". */
@@ -43,6 +43,41 @@ export function numericVar(account: Pick<Account, 'vars'>, name: string): number
 /** `ReceiveEnable` absent counts as enabled (XMail's default userdef.tab sets it to 1). */
 export function receiveEnabled(account: Pick<Account, 'vars'>): boolean {
   return userVar(account, 'ReceiveEnable') === undefined || numericVar(account, 'ReceiveEnable') !== 0;
+}
+
+/** AltaVista MaximumHops default: more `Received:` fields than this and a message is not delivered. */
+export const DEFAULT_MAX_HOPS = 25;
+
+/** The hop limit of one message: reports (null reverse path) may make twice as many (AltaVista §2.12). */
+export function hopLimit(maximumHops: number, mailFrom: string): number {
+  return mailFrom === '' ? 2 * maximumHops : maximumHops;
+}
+
+/** A list member's permissions, upper-cased; XMail's default when none were given is `RW`. */
+export function memberPerms(member: ListMember): string {
+  return member.perms === '' ? 'RW' : member.perms.toUpperCase();
+}
+
+/**
+ * XMail `ClosedML`: may this sender post to the list? Open lists take anyone; a closed one takes
+ * members with `W` posting from their address, and members with `A` logged in as that address.
+ * Checked at RCPT (so an outsider is refused in the session, not bounced to a maybe forged sender)
+ * and again at delivery (a list reached through an alias or a redirection).
+ */
+export function mayPostToList(
+  list: Pick<Account, 'vars'>,
+  members: ListMember[],
+  mailFrom: string,
+  authUser: string | undefined,
+): boolean {
+  if (numericVar(list, 'ClosedML') === 0) return true;
+  const sender = mailFrom.toLowerCase();
+  const user = authUser?.toLowerCase();
+  return members.some((member) => {
+    const perms = memberPerms(member);
+    const address = member.address.toLowerCase();
+    return (perms.includes('W') && address === sender) || (perms.includes('A') && address === user);
+  });
 }
 
 function addressOf(account: AccountKey): string {

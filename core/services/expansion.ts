@@ -20,7 +20,15 @@ import type { Readable } from 'node:stream';
 import type { Account, AccountKey } from '../model/directory.js';
 import { InvalidNameError } from '../model/names.js';
 import type { Storage } from '../ports/storage.js';
-import { DeliveryPolicy, numericVar, userVar, type DeliveryRejection } from './delivery-policy.js';
+import {
+  DEFAULT_MAX_HOPS,
+  DeliveryPolicy,
+  hopLimit,
+  mayPostToList,
+  memberPerms,
+  userVar,
+  type DeliveryRejection,
+} from './delivery-policy.js';
 import { mailprocPath } from './directory-admin.js';
 import {
   EXTERNAL_EXIT_BREAK,
@@ -74,8 +82,6 @@ export interface ExpansionOptions {
   onCommandProblem?: (problem: { file: string; line: string[]; problem: string }) => void;
 }
 
-export const DEFAULT_MAX_HOPS = 25;
-
 /** Who runs a command file: a local account (mailproc.tab) or a custom domain / cmd alias. */
 interface CommandScope {
   file: string;
@@ -123,10 +129,10 @@ export class DeliveryExpander {
   }
 
   private checkHops(request: ExpansionRequest): DeliveryAction | null {
-    const max = this.options.maxHops ?? DEFAULT_MAX_HOPS;
+    const max = hopLimit(this.options.maxHops ?? DEFAULT_MAX_HOPS, request.mailFrom);
     if (request.mailFrom === '') {
-      return request.hops > 2 * max
-        ? { kind: 'discard', reason: `hop count ${request.hops} exceeds ${2 * max} for a report` }
+      return request.hops > max
+        ? { kind: 'discard', reason: `hop count ${request.hops} exceeds ${max} for a report` }
         : null;
     }
     return request.hops > max
@@ -179,21 +185,12 @@ export class DeliveryExpander {
 
   private async expandList(request: ExpansionRequest, list: Account): Promise<DeliveryAction[]> {
     const members = await this.storage.accounts.listMembers(list);
-    if (numericVar(list, 'ClosedML') !== 0) {
-      const sender = request.mailFrom.toLowerCase();
-      const authUser = request.authUser?.toLowerCase();
-      const mayPost = members.some((member) => {
-        const perms = permsOf(member.perms);
-        const address = member.address.toLowerCase();
-        return (perms.includes('W') && address === sender) || (perms.includes('A') && address === authUser);
-      });
-      if (!mayPost) {
-        return [reject(550, `5.7.1 <${request.recipient}>: only members may post to this list`, true)];
-      }
+    if (!mayPostToList(list, members, request.mailFrom, request.authUser)) {
+      return [reject(550, `5.7.1 <${request.recipient}>: only members may post to this list`, true)];
     }
     const mailFrom = reversePath(list, request.mailFrom, true);
     const actions: DeliveryAction[] = members
-      .filter((member) => permsOf(member.perms).includes('R'))
+      .filter((member) => memberPerms(member).includes('R'))
       .map((member) => forward(member.address, mailFrom));
     return actions.length > 0 ? actions : [{ kind: 'discard', reason: 'the list has no receiving members' }];
   }
@@ -352,11 +349,6 @@ function attribute(account: Account, name: string): string | undefined {
 /** XMail mailing lists (`M`) and AltaVista mailboxes of ClientType MailingList. */
 function isList(account: Account): boolean {
   return account.kind === 'list' || /^mailinglist\b/i.test(attribute(account, 'ClientType') ?? '');
-}
-
-/** A member's permissions, upper-cased; XMail's default when none were given is `RW`. */
-function permsOf(perms: string): string {
-  return perms === '' ? 'RW' : perms.toUpperCase();
 }
 
 /**

@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import {
+  hopLimit,
   InvalidNameError,
   type DeliveryExpander,
   type HookBus,
@@ -117,7 +118,7 @@ export function createDeliveryProcessor(
 
 async function messageVerdict(deps: DeliveryWorkerDeps, data: DeliveryJobData): Promise<MessageVerdict> {
   const hops = hopsOf(await traceOf(deps.storage.blobs, data));
-  const limit = data.mailFrom === '' ? 2 * deps.maximumHops : deps.maximumHops;
+  const limit = hopLimit(deps.maximumHops, data.mailFrom);
   if (hops > limit) {
     const error = `554 5.4.6 Hop count exceeded (${hops} > ${limit}): possible mail loop`;
     return data.mailFrom === ''

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { z } from '../../core/index.js';
+import { DEFAULT_MAX_HOPS, z } from '../../core/index.js';
 
 const MiB = 1024 * 1024;
 
@@ -14,6 +14,11 @@ export const smtpConfigSchema = z.strictObject({
     .positive()
     .default(25 * MiB),
   maxRecipients: z.number().int().positive().default(100),
+  /**
+   * A message with more `Received:` fields than this is refused at the end of DATA (reports: twice
+   * as many), rather than accepted and bounced. Keep it equal to `queue.maximumHops`.
+   */
+  maximumHops: z.number().int().positive().default(DEFAULT_MAX_HOPS),
   /** A session that stays silent this long is closed. */
   idleTimeoutMs: z
     .number()

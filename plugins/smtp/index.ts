@@ -41,6 +41,7 @@ export default definePlugin<SmtpConfig>({
       blobs: storage.blobs,
       files: storage.files,
       policy: new DeliveryPolicy(storage.mail),
+      accounts: storage.accounts,
       lockouts: ctx.container.resolve(LockoutServiceToken),
       hooks: ctx.hooks,
       metrics: ctx.metrics,

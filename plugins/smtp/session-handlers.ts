@@ -10,13 +10,16 @@ import type {
 } from 'smtp-server';
 import {
   findCustomDomainFile,
+  hopLimit,
   InvalidNameError,
+  mayPostToList,
   MessageTooLargeError,
   spoolMessage,
   type BlobStore,
   splitAddress,
   type Account,
   type AccountKey,
+  type AccountStore,
   type DeliveryPolicy,
   type LockoutService,
   type DsnNotify,
@@ -48,6 +51,8 @@ export interface SmtpServices {
   lockouts: LockoutService;
   /** Recipient limits checked at RCPT (ReceiveEnable, MaxMessageSize, quota). */
   policy: DeliveryPolicy;
+  /** List members, for closed lists checked at RCPT. */
+  accounts: Pick<AccountStore, 'listMembers'>;
   /** The mail root, for custom domain files. */
   files: FileTree;
   /** Key and certificate for STARTTLS and the implicit-TLS listener. */
@@ -167,7 +172,7 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
     if (resolution.kind === 'unknown-local') {
       throw smtpError(550, `5.1.1 <${address}>: Recipient address rejected: no such user here`);
     }
-    if (resolution.kind === 'remote' && !session.user && !services.trusted.has(session.remoteAddress)) {
+    if (resolution.kind === 'remote' && !isTrusted(session)) {
       // A custom domain (custdomains/*.tab) is handled here: no relay permission needed.
       if (!(await findCustomDomainFile(services.files, resolution.domain))) {
         throw smtpError(554, `5.7.1 <${address}>: Relaying denied`);
@@ -186,6 +191,13 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
               Number.isFinite(declaredSize) ? declaredSize : undefined,
             );
       if (rejection) throw smtpError(rejection.code, rejection.text);
+      const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+      if (
+        account.kind === 'list' &&
+        !mayPostToList(account, await services.accounts.listMembers(account), mailFrom, userOf(session))
+      ) {
+        throw smtpError(550, `5.7.1 <${address}>: only members may post to this list`);
+      }
     }
     const refusal = hookReply(
       await hooks.run('rcpt', {
@@ -230,6 +242,14 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
       throw err;
     }
     try {
+      // Refused here rather than accepted and bounced later: a loop's sender may be forged.
+      const limit = hopLimit(config.maximumHops, mailFrom);
+      if (spooled.trace.received > limit) {
+        throw smtpError(
+          554,
+          `5.4.6 Too many hops (${spooled.trace.received} > ${limit}): possible mail loop`,
+        );
+      }
       const refusal = hookReply(
         await hooks.run('data', {
           sessionId: session.id,
@@ -243,7 +263,7 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
         mailFrom,
         recipients,
         ...spooled,
-        dsn: dsnParams(session),
+        dsn: dsnParams(session, isTrusted(session)),
         authUser: userOf(session),
       });
       metrics.countMessage('accepted');
@@ -259,6 +279,11 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
       throw err;
     }
   };
+
+  /** Authenticated, or from a trusted network: may relay, and may ask for any report. */
+  function isTrusted(session: SMTPServerSession): boolean {
+    return Boolean(session.user) || services.trusted.has(session.remoteAddress);
+  }
 
   function stateOf(session: SMTPServerSession): SessionState {
     let state = sessions.get(session.id);
@@ -306,20 +331,35 @@ function userOf(session: SMTPServerSession): string | undefined {
   return typeof session.user === 'string' ? session.user : undefined;
 }
 
-/** RFC 3461 parameters the client gave (RET, ENVID on MAIL; NOTIFY, ORCPT on each RCPT). */
-function dsnParams(session: SMTPServerSession): DsnParams | undefined {
+/**
+ * RFC 3461 parameters the client gave (RET, ENVID on MAIL; NOTIFY, ORCPT on each RCPT). From a
+ * client that is neither authenticated nor trusted the sender may be forged, so a report would be
+ * backscatter to a stranger: NOTIFY=SUCCESS and DELAY are declined (RFC 3461 §5.2.2 lets a server
+ * do so) and reports return the headers only, whatever RET says.
+ */
+function dsnParams(session: SMTPServerSession, trusted: boolean): DsnParams | undefined {
   type WithDsn = { dsn?: { ret?: string; envid?: string; notify?: string[]; orcpt?: string } };
   const envelope = (session.envelope as WithDsn).dsn;
   const recipients: NonNullable<DsnParams['recipients']> = {};
   for (const rcpt of session.envelope.rcptTo) {
     const dsn = (rcpt as WithDsn).dsn;
     if (dsn?.notify || dsn?.orcpt) {
-      recipients[rcpt.address] = { notify: dsn.notify as DsnNotify[] | undefined, orcpt: dsn.orcpt };
+      recipients[rcpt.address] = {
+        notify: notifyAllowed(dsn.notify as DsnNotify[] | undefined, trusted),
+        orcpt: dsn.orcpt,
+      };
     }
   }
-  const ret = envelope?.ret === 'FULL' || envelope?.ret === 'HDRS' ? envelope.ret : undefined;
-  if (!ret && !envelope?.envid && Object.keys(recipients).length === 0) return undefined;
+  const asked = envelope?.ret === 'FULL' || envelope?.ret === 'HDRS' ? envelope.ret : undefined;
+  const ret = trusted ? asked : 'HDRS';
+  if (trusted && !ret && !envelope?.envid && Object.keys(recipients).length === 0) return undefined;
   return { ret, envid: envelope?.envid, recipients };
+}
+
+function notifyAllowed(notify: DsnNotify[] | undefined, trusted: boolean): DsnNotify[] | undefined {
+  if (!notify || trusted) return notify;
+  const kept = notify.filter((kind) => kind !== 'SUCCESS' && kind !== 'DELAY');
+  return kept.length > 0 ? kept : ['NEVER'];
 }
 
 /** `user@domain` as an account key, or null when it is not a valid address. */

@@ -48,12 +48,13 @@ export const QUEUE_TIMING = {
 
 /**
  * `where`: a storage URL and a running Redis to use instead of the file storage in the bed's temp dir
- * and a redis-server of its own (suites that run over every adapter share one Redis per file).
+ * and a redis-server of its own (suites that run over every adapter share one Redis per file), and
+ * SMTP settings added to the bed's.
  */
 export async function startQueueTestbed(
   name: string,
   extraQueueConfig: Record<string, unknown> = {},
-  where: { storage?: string; redis?: RedisProcess } = {},
+  where: { storage?: string; redis?: RedisProcess; smtp?: Record<string, unknown> } = {},
 ): Promise<QueueTestbed> {
   const dir = await mkdtemp(path.join(tmpdir(), `mw-${name}-`));
   const redis = where.redis ?? (await startRedisServer({ dir }));
@@ -103,7 +104,7 @@ export async function startQueueTestbed(
   const config = mailwrightConfigSchema.parse({
     storage: where.storage ?? `file:${path.join(dir, 'mail')}`,
     redis: { url: redis.url },
-    plugins: { queue: queueConfig, smtp: { hostname: 'mx.example.org', reverseDns: false } },
+    plugins: { queue: queueConfig, smtp: { hostname: 'mx.example.org', reverseDns: false, ...where.smtp } },
     listen: { smtp: `127.0.0.3:${port}`, submission: '127.0.0.1:0', smtps: '127.0.0.1:0' },
   });
   const kernel = await Kernel.create({ config, plugins: [observer], home: dir, logger: quietLogger() });

@@ -7,6 +7,7 @@ import { mailprocPath } from '../../core/services/directory-admin.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { startQueueTestbed, waitFor, type QueueTestbed } from '../helpers/queue-testbed.js';
+import { smtpExchange } from '../helpers/smtp-client.js';
 
 /**
  * A next hop: a real smtp-server (STARTTLS off, so that what it is sent can be read) behind a TCP
@@ -94,35 +95,21 @@ class RecordingHop {
  * client applies one NOTIFY to all), and resolves with the reply to the final dot.
  */
 async function submit(port: number, mail: string, rcpts: string[], body: string): Promise<string> {
-  const socket = connect(port, '127.0.0.3');
-  socket.setEncoding('latin1');
-  let buffer = '';
-  const waiting: ((line: string) => void)[] = [];
-  socket.on('data', (chunk: string) => {
-    buffer += chunk;
-    for (let end = buffer.indexOf('\r\n'); end >= 0; end = buffer.indexOf('\r\n')) {
-      const line = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (/^\d{3} /.test(line)) waiting.shift()?.(line);
-    }
-  });
-  const reply = (): Promise<string> => new Promise((resolve) => waiting.push(resolve));
-  const command = async (line: string, expect: RegExp): Promise<string> => {
-    const answer = reply();
-    socket.write(`${line}\r\n`);
-    const text = await answer;
-    assert.match(text, expect, `reply to ${line}`);
-    return text;
-  };
-  assert.match(await reply(), /^220 /);
-  await command('EHLO client.example.org', /^250 /);
-  await command(`MAIL FROM:${mail}`, /^250 /);
-  for (const rcpt of rcpts) await command(`RCPT TO:${rcpt}`, /^250 /);
-  await command('DATA', /^354 /);
-  const accepted = await command(`${body.replace(/\r\n$/, '')}\r\n.`, /^250 /);
-  await command('QUIT', /^221 /);
-  socket.destroy();
-  return accepted;
+  const commands = [
+    'EHLO client.example.org',
+    `MAIL FROM:${mail}`,
+    ...rcpts.map((rcpt) => `RCPT TO:${rcpt}`),
+    'DATA',
+    `${body.replace(/\r\n$/, '')}\r\n.`,
+    'QUIT',
+  ];
+  const replies = await smtpExchange(port, '127.0.0.3', commands);
+  assert.deepEqual(
+    replies.map((line) => line.slice(0, 3)),
+    ['220', '250', '250', ...rcpts.map(() => '250'), '354', '250', '221'],
+    replies.join('\n'),
+  );
+  return replies.at(-2)!;
 }
 
 const message = (subject: string): string =>

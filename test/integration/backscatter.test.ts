@@ -1,0 +1,153 @@
+/**
+ * No backscatter: a client that is neither authenticated nor in a trusted network cannot make the
+ * server send mail to a (possibly forged) sender of its choice. What can be refused is refused in
+ * the session (a closed list at RCPT, a looping message at DATA); NOTIFY=SUCCESS/DELAY are declined;
+ * a failure report returns the headers only. Real SMTP in and out, on every storage adapter.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Queue } from 'bullmq';
+import { mailprocPath } from '../../core/services/directory-admin.js';
+import { redisOptionsFromUrl } from '../../core/services/redis-process.js';
+import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
+import { useAdapterInfra } from '../helpers/adapter-infra.js';
+import { startQueueTestbed, waitFor, type QueueTestbed } from '../helpers/queue-testbed.js';
+import { smtpExchange } from '../helpers/smtp-client.js';
+
+const infra = useAdapterInfra('backscatter');
+
+const body = (subject: string, extraHeader = ''): string =>
+  `${extraHeader}From: victim@remote.test\r\nSubject: ${subject}\r\n\r\nthe body of ${subject}\r\n.`;
+
+for (const adapter of ADAPTER_NAMES) describeBackscatter(adapter);
+
+function describeBackscatter(adapter: AdapterName): void {
+  describe(`no backscatter on the ${adapter} storage adapter`, () => {
+    let bed: QueueTestbed;
+    let testStorage: TestStorage;
+    const prefix = `backscatter-${adapter}`;
+    /** An untrusted session (no AUTH, trustedNetworks empty) from a forged sender. */
+    const untrusted = (mailFrom: string, rcpts: string[], message: string): Promise<string[]> =>
+      smtpExchange(bed.port, '127.0.0.3', [
+        'EHLO bot.example',
+        `MAIL FROM:${mailFrom}`,
+        ...rcpts.map((rcpt) => `RCPT TO:${rcpt}`),
+        'DATA',
+        message,
+        'QUIT',
+      ]);
+
+    /** Resolves once nothing is waiting, running or delayed in the delivery queue. */
+    const queueSettled = async (): Promise<void> => {
+      const queue = new Queue('delivery', { prefix, connection: redisOptionsFromUrl(infra().redis.url) });
+      try {
+        await waitFor('the queue to settle', async () => {
+          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+          return Object.values(counts).every((n) => n === 0);
+        });
+      } finally {
+        await queue.close();
+      }
+    };
+
+    before(async () => {
+      testStorage = await infra().storages.open(adapter);
+      bed = await startQueueTestbed(
+        prefix,
+        { messageExpiryInterval: 60, minRetryInterval: 30 },
+        { storage: testStorage.url, redis: infra().redis, smtp: { trustedNetworks: [], maximumHops: 10 } },
+      );
+      const { accounts, files } = bed.storage;
+      await accounts.addAccount({
+        domain: 'example.org',
+        name: 'team',
+        kind: 'list',
+        credential: { scheme: 'none' },
+        vars: [['ClosedML', '1']],
+      });
+      await accounts.addMember(
+        { domain: 'example.org', name: 'team' },
+        { address: 'member@remote.test', perms: 'RW' },
+      );
+      await accounts.addAccount({
+        domain: 'example.org',
+        name: 'fwd',
+        kind: 'user',
+        credential: { scheme: 'none' },
+        vars: [],
+      });
+      await files.writeFile(
+        mailprocPath({ domain: 'example.org', name: 'fwd' }, 'user'),
+        Buffer.from('"redirect"\t"gone@remote.test"\n'),
+      );
+      bed.up.refuse = (address) => address === 'gone@remote.test';
+    });
+    after(async () => {
+      await bed?.close();
+      await testStorage?.cleanup();
+    });
+
+    it('declines NOTIFY=SUCCESS from an untrusted client: delivered, and no report to the forged sender', async () => {
+      const replies = await untrusted(
+        '<victim@remote.test> RET=FULL',
+        ['<alice@example.org> NOTIFY=SUCCESS,DELAY'],
+        body('notify me'),
+      );
+      assert.match(replies.at(-2)!, /^250 /, replies.join('\n'));
+      await waitFor('the delivery', () =>
+        bed.hooks.delivered.find((e) => e.recipient === 'alice@example.org'),
+      );
+      await queueSettled();
+      assert.deepEqual(
+        bed.up.messages.filter((m) => m.rcptTo.includes('victim@remote.test')),
+        [],
+        'no report left for the forged sender',
+      );
+    });
+
+    it('returns only the headers in a failure report to an untrusted sender, whatever RET says', async () => {
+      const replies = await untrusted(
+        '<victim@remote.test> RET=FULL',
+        ['<fwd@example.org>'],
+        body('secret body'),
+      );
+      assert.match(replies.at(-2)!, /^250 /, replies.join('\n'));
+      const report = await waitFor('the failure report', () =>
+        bed.up.messages.find((m) => m.rcptTo.includes('victim@remote.test')),
+      );
+      const text = report.data.toString('utf8');
+      assert.match(text, /^Action: failed\r$/m);
+      assert.match(text, /^Content-Type: text\/rfc822-headers\r$/m);
+      assert.match(text, /Subject: secret body/, 'the headers are returned');
+      assert.doesNotMatch(text, /the body of secret body/, 'the body is not');
+    });
+
+    it('refuses a post to a closed list at RCPT from a non-member, accepts a member', async () => {
+      const refused = await untrusted('<stranger@remote.test>', ['<team@example.org>'], body('spam'));
+      assert.match(refused[3], /^550 5\.7\.1 <team@example\.org>: only members may post to this list/);
+      const accepted = await untrusted('<member@remote.test>', ['<team@example.org>'], body('hello team'));
+      assert.match(accepted[3], /^250 /);
+      assert.match(accepted.at(-2)!, /^250 /);
+    });
+
+    it('refuses a message over the hop limit at the end of DATA, and queues nothing', async () => {
+      const received = 'Received: from a.example by b.example; Tue, 1 Dec 2026 10:00:00 +0000\r\n'.repeat(10);
+      const replies = await untrusted(
+        '<victim@remote.test>',
+        ['<alice@example.org>'],
+        body('looping', received),
+      );
+      // Ten of theirs and ours make eleven.
+      assert.match(replies.at(-2)!, /^554 5\.4\.6 Too many hops \(11 > 10\)/);
+      await queueSettled();
+      const inbox = await bed.inbox('alice');
+      assert.equal(inbox.filter((m) => m.toString().includes('Subject: looping')).length, 0);
+      const ok = await untrusted(
+        '<victim@remote.test>',
+        ['<alice@example.org>'],
+        body('one hop less', received.slice(received.indexOf('\r\n') + 2)),
+      );
+      assert.match(ok.at(-2)!, /^250 /, 'ten hops are within the limit');
+    });
+  });
+}
