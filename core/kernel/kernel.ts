@@ -54,6 +54,9 @@ interface LoadedPlugin {
 const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
+/** How long past the shutdown timeout (and the abort it sends) a plugin's stop is still waited for. */
+const STOP_GRACE_MS = 2_000;
+
 /**
  * Loads plugins, orders them, starts them in dependency order and stops them in reverse.
  * Every kernel has its own child container, hook bus, metrics and infrastructure, so two kernels
@@ -180,17 +183,30 @@ export class Kernel {
   }
 
   private async stopAll(timeoutMs: number): Promise<void> {
-    // After the drain time, plugins are told to drop whatever is still open.
+    // After the drain time, plugins are told to drop whatever is still open (the shutdown signal);
+    // one that has still not stopped STOP_GRACE_MS later is logged and left behind, so that one
+    // plugin (a third-party one, a command stuck on storage) cannot hold the whole process.
+    // Neither timer is unref'd: while a stop is pending they are what keeps the process going.
     const deadline = setTimeout(() => this.shutdown.abort(), timeoutMs);
-    deadline.unref();
+    let giveUp!: () => void;
+    const overdue = new Promise<'overdue'>((resolve) => (giveUp = () => resolve('overdue')));
+    const lastChance = setTimeout(giveUp, timeoutMs + STOP_GRACE_MS);
     for (const { name, stop } of this.started.splice(0).reverse()) {
-      try {
-        await stop?.();
-      } catch (err) {
-        this.logger.error({ plugin: name, err }, 'plugin failed to stop cleanly');
+      const stopping = Promise.resolve()
+        .then(() => stop?.())
+        .then(
+          () => 'stopped' as const,
+          (err: unknown) => this.logger.error({ plugin: name, err }, 'plugin failed to stop cleanly'),
+        );
+      if ((await Promise.race([stopping, overdue])) === 'overdue') {
+        this.logger.error(
+          { plugin: name, timeoutMs },
+          'plugin did not stop within the shutdown timeout; going on without waiting for it',
+        );
       }
     }
     clearTimeout(deadline);
+    clearTimeout(lastChance);
     await this.closeInfrastructure();
   }
 

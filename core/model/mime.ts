@@ -19,6 +19,12 @@ export interface MimeNode {
   bodyStart: number;
   end: number;
   lines: number;
+  /**
+   * Root only: the message's octets with every line ending as CRLF and a CRLF after the last line,
+   * which is what POP3 RETR sends and LIST counts (a stored body may have bare LFs). Absent on
+   * messages stored before it was recorded.
+   */
+  crlfSize?: number;
   children?: MimeNode[];
   /** For message/rfc822 parts, the envelope of the enclosed message. */
   envelope?: Envelope;

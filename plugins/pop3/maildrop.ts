@@ -31,7 +31,7 @@ export class Maildrop {
     const folder = await store.getFolder(account, INBOX);
     if (!folder) return new Maildrop(store, account, []);
     const metas = await store.listMessages(account, INBOX);
-    const octets = await sizes.sizesOf(metas.map((meta) => meta.blobId));
+    const octets = await sizes.sizesOf(metas);
     const messages = metas.map((meta, i) => ({
       number: i + 1,
       uid: meta.uid,

@@ -1,16 +1,20 @@
 import type { Redis } from 'ioredis';
-import type { BlobStore } from '../../core/index.js';
+import type { BlobStore, MessageMeta } from '../../core/index.js';
 import { countOctets } from './message-encoder.js';
 
 const PREFIX = 'mw:pop3:octets:';
 /** Sizes of bodies nobody fetched for this long are forgotten (and recomputed if ever needed). */
 const TTL_SECONDS = 90 * 86_400;
 
+/** Bodies counted at once when sizes were not recorded at delivery. */
+const COUNT_CONCURRENCY = 8;
+
 /**
  * The CRLF-normalised sizes LIST and STAT report. A stored body may have bare LFs or lack a final
- * CRLF, so its blob size is not what RETR sends; the true size is counted by reading the body
- * once and kept in Redis by blob id (bodies never change, and ids are never reused), shared by
- * every process and every account the same body was delivered to.
+ * CRLF, so its blob size is not what RETR sends. The MIME analysis records the true size at
+ * delivery (`crlfSize`); a message stored before that was recorded is counted by reading its body
+ * once, and the count kept in Redis by blob id (bodies never change, and ids are never reused),
+ * shared by every process and every account the same body was delivered to.
  */
 export class MessageSizes {
   constructor(
@@ -18,19 +22,25 @@ export class MessageSizes {
     private readonly blobs: BlobStore,
   ) {}
 
-  async sizesOf(blobIds: string[]): Promise<number[]> {
-    if (blobIds.length === 0) return [];
-    const cached = await this.redis.mget(blobIds.map((id) => PREFIX + id));
-    const sizes: number[] = [];
-    for (const [i, id] of blobIds.entries()) {
-      const known = cached[i];
-      if (known !== null) sizes.push(Number(known));
-      else {
-        const size = await countOctets(await this.blobs.openBlob(id));
-        await this.redis.set(PREFIX + id, size, 'EX', TTL_SECONDS);
-        sizes.push(size);
-      }
+  async sizesOf(messages: Pick<MessageMeta, 'blobId' | 'mime'>[]): Promise<number[]> {
+    const sizes = messages.map((message) => message.mime.crlfSize);
+    const unknown = [...sizes.keys()].filter((i) => sizes[i] === undefined);
+    if (unknown.length === 0) return sizes as number[];
+    const cached = await this.redis.mget(unknown.map((i) => PREFIX + messages[i].blobId));
+    const toCount: number[] = [];
+    for (const [n, i] of unknown.entries()) {
+      if (cached[n] !== null) sizes[i] = Number(cached[n]);
+      else toCount.push(i);
     }
-    return sizes;
+    for (let start = 0; start < toCount.length; start += COUNT_CONCURRENCY) {
+      await Promise.all(
+        toCount.slice(start, start + COUNT_CONCURRENCY).map(async (i) => {
+          const id = messages[i].blobId;
+          sizes[i] = await countOctets(await this.blobs.openBlob(id));
+          await this.redis.set(PREFIX + id, sizes[i], 'EX', TTL_SECONDS);
+        }),
+      );
+    }
+    return sizes as number[];
   }
 }

@@ -140,6 +140,8 @@ function shiftMime(node: MimeNode, by: number, root = false): MimeNode {
     headerStart: root ? node.headerStart : node.headerStart + by,
     bodyStart: node.bodyStart + by,
     end: node.end + by,
+    // The prefix (a Return-Path field) ends with CRLF, so it adds exactly its length on the wire.
+    ...(root && node.crlfSize !== undefined ? { crlfSize: node.crlfSize + by } : {}),
     ...(node.children ? { children: node.children.map((child) => shiftMime(child, by)) } : {}),
   };
 }

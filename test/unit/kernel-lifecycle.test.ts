@@ -85,6 +85,25 @@ describe('kernel lifecycle', () => {
     assert.deepEqual(events.slice(4), ['start a', 'start b', 'start bad', 'stop b', 'stop a']);
   });
 
+  it('stops within the shutdown timeout when a plugin never finishes stopping, and still stops the others', async () => {
+    const events: string[] = [];
+    const stuck = definePlugin({
+      name: 'stuck',
+      version: '1.0.0',
+      start: (ctx) => {
+        ctx.shutdownSignal.addEventListener('abort', () => events.push('abort seen by stuck'));
+        return () => new Promise<void>(() => undefined); // ignores the abort too
+      },
+    });
+    const kernel = await create([recorder(events, 'first'), stuck]);
+    await kernel.start();
+    const started = Date.now();
+    await kernel.stop(200);
+    const took = Date.now() - started;
+    assert.deepEqual(events, ['register first', 'start first', 'abort seen by stuck', 'stop first']);
+    assert.ok(took >= 200 && took < 200 + 2_000 + 1_000, `stop took ${took} ms`);
+  });
+
   it('names every missing dependency before anything starts', async () => {
     const events: string[] = [];
     await assert.rejects(

@@ -401,6 +401,7 @@ describe('MimeStructureScanner: offsets', () => {
         bodyStart: 0,
         end: 0,
         lines: 0,
+        crlfSize: 0,
       },
       envelope: {},
       size: 0,

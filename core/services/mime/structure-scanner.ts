@@ -89,6 +89,8 @@ export class MimeStructureScanner {
   private readonly root: MimeNode;
   private offset = 0;
   private lfCount = 0;
+  /** Line feeds without a CR before them: each costs one more octet when sent with CRLF endings. */
+  private bareLfCount = 0;
   private lastByte = -1;
   private byteBeforeLast = -1;
   private partCount = 1;
@@ -133,6 +135,9 @@ export class MimeStructureScanner {
       partialLastLine: this.offset > 0 && this.lastByte !== LF,
     };
     this.closeFramesAbove(-1, close);
+    // A last line without its LF gets a CRLF on the wire (only the LF when it ends with a CR).
+    const missingEol = !close.partialLastLine ? 0 : this.lastByte === CR ? 1 : 2;
+    this.root.crlfSize = this.offset + this.bareLfCount + missingEol;
     this.result = {
       mime: this.root,
       envelope: this.envelope,
@@ -192,6 +197,7 @@ export class MimeStructureScanner {
 
   private endLine(hasLf: boolean): void {
     const eol = !hasLf ? 0 : this.lineLength >= 2 && this.byteBeforeLast === CR ? 2 : 1;
+    if (eol === 1) this.bareLfCount++;
     const contentLength = this.lineLength - eol;
     const lfAtLineEnd = this.lfCount + (hasLf ? 1 : 0);
 
