@@ -27,6 +27,7 @@ export class Connection {
   readonly remoteAddress: string;
   readonly logger: Logger;
   private current: Socket;
+  private closed = false;
 
   constructor(
     socket: Socket,
@@ -68,7 +69,8 @@ export class Connection {
    */
   close(lastLine?: string): void {
     const socket = this.current;
-    if (socket.destroyed) return;
+    if (this.closed || socket.destroyed) return;
+    this.closed = true;
     if (lastLine !== undefined && socket.writable) socket.write(`${lastLine}\r\n`);
     socket.destroySoon();
     const drop = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);

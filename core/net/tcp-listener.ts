@@ -1,5 +1,5 @@
 import net, { type AddressInfo, type Socket } from 'node:net';
-import { createSecureContext, type SecureContextOptions } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { ListenAddress } from '../config/listen.js';
 import type { Metrics } from '../services/metrics.js';
@@ -18,7 +18,7 @@ export interface TcpListenerOptions {
   protocol: string;
   where: ListenAddress;
   /** TLS from the first byte (pop3s, xmail-ctrls). */
-  tls?: SecureContextOptions;
+  tls?: SecureContext;
   /** For the implicit-TLS handshake and for `Connection.startTls`. */
   tlsHandshakeTimeoutMs: number;
   /** Shared by the listeners of one plugin. */
@@ -52,7 +52,6 @@ export interface TcpListener {
  */
 export async function openTcpListener(options: TcpListenerOptions): Promise<TcpListener> {
   const { protocol, metrics, logger } = options;
-  const secureContext = options.tls ? createSecureContext(options.tls) : undefined;
   const open = new Set<Connection>();
   const closing = new AbortController();
   let emptied: (() => void) | undefined;
@@ -87,9 +86,9 @@ export async function openTcpListener(options: TcpListenerOptions): Promise<TcpL
       }
       if (open.size === 0) emptied?.();
     });
-    if (secureContext) {
+    if (options.tls) {
       try {
-        await connection.startTls(secureContext);
+        await connection.startTls(options.tls);
       } catch (err) {
         return log.debug({ err }, 'implicit TLS handshake failed');
       }
