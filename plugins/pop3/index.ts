@@ -1,17 +1,19 @@
 import tls from 'node:tls';
 import {
+  connectionLimitsOf,
   CredentialServiceToken,
   definePlugin,
   DirectoryServiceToken,
   loadTlsContext,
   LockoutServiceToken,
+  openTcpListener,
   Tokens,
+  type TcpListener,
 } from '../../core/index.js';
 import { pop3ConfigSchema, type Pop3Config } from './config.js';
 import { Credentials } from './credentials.js';
-import { openPop3Listener, SessionSet, type OpenListener } from './listener.js';
 import { MessageSizes } from './message-sizes.js';
-import type { Pop3Services } from './session.js';
+import { Pop3Session, type Pop3Services } from './session.js';
 
 const LISTENERS = ['pop3', 'pop3s'] as const;
 
@@ -45,14 +47,28 @@ export default definePlugin<Pop3Config>({
       logger: ctx.logger,
       tls: tls.createSecureContext(tlsOptions),
     };
-    const sessions = new SessionSet(services, ctx.config.maxConnections);
-    const open: OpenListener[] = [];
+    const limits = connectionLimitsOf(ctx.config);
+    const open: TcpListener[] = [];
     const closeListeners = async (): Promise<void> => {
-      await Promise.all(open.splice(0).map((listener) => listener.close()));
+      await Promise.all(open.map((listener) => listener.close()));
     };
     try {
       for (const name of LISTENERS) {
-        const listener = await openPop3Listener(name, ctx.listenAddress(name), sessions, tlsOptions);
+        const listener = await openTcpListener({
+          protocol: 'pop3',
+          where: ctx.listenAddress(name),
+          tls: name === 'pop3s' ? services.tls : undefined,
+          tlsHandshakeTimeoutMs: ctx.config.tlsHandshakeTimeoutSeconds * 1000,
+          limits,
+          replies: {
+            total: '-ERR [SYS/TEMP] too many connections, try again later',
+            'per-address': '-ERR [SYS/TEMP] too many connections from your address, try again later',
+            failure: '-ERR [SYS/TEMP] internal error, closing the connection; try again later',
+          },
+          metrics: ctx.metrics,
+          logger: ctx.logger,
+          handler: (connection) => new Pop3Session(connection, services).run(),
+        });
         open.push(listener);
         ctx.announce(name, listener.address);
       }
@@ -60,12 +76,11 @@ export default definePlugin<Pop3Config>({
       await closeListeners();
       throw err;
     }
-    const drop = (): void => sessions.destroyAll();
+    // After the drain time, sessions still busy are dropped.
+    const drop = (): void => open.forEach((listener) => listener.destroyAll());
     ctx.shutdownSignal.addEventListener('abort', drop);
     return async () => {
-      const closed = closeListeners();
-      await sessions.drain();
-      await closed;
+      await closeListeners();
       ctx.shutdownSignal.removeEventListener('abort', drop);
     };
   },
