@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
-import type { SecureContext, TLSSocket } from 'node:tls';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { guardEvents } from './event-guard.js';
 import { plainAddress } from './network-list.js';
-import { upgradeToTls } from './tls-upgrade.js';
+import { tlsHandshake } from './tls-upgrade.js';
 
 /** How long a closing connection may take to read its last line before it is dropped. */
 const CLOSE_GRACE_MS = 5_000;
@@ -28,6 +28,7 @@ export class Connection {
   readonly logger: Logger;
   private current: Socket;
   private closed = false;
+  private handshaking = false;
 
   constructor(
     socket: Socket,
@@ -55,10 +56,18 @@ export class Connection {
    * timeout. Rejects (and closes the connection) when the client does not complete it.
    */
   async startTls(context: SecureContext): Promise<TLSSocket> {
-    const secure = await upgradeToTls(this.current, context, this.options.tlsHandshakeTimeoutMs);
+    const secure = new TLSSocket(this.current, { isServer: true, secureContext: context });
+    // From here on, closing the connection (an idle timeout, shutdown) closes the TLS layer:
+    // tearing the plain socket down under a handshake in progress crashes Node.
+    this.current = secure;
     guardEvents(secure, (err) => this.fail(err));
     secure.on('error', (err) => this.logger.debug({ err }, 'TLS connection error'));
-    this.current = secure;
+    this.handshaking = true;
+    try {
+      await tlsHandshake(secure, this.options.tlsHandshakeTimeoutMs);
+    } finally {
+      this.handshaking = false;
+    }
     return secure;
   }
 
@@ -71,6 +80,11 @@ export class Connection {
     const socket = this.current;
     if (this.closed || socket.destroyed) return;
     this.closed = true;
+    // Mid-handshake nothing can be said any more: a last line would never get out.
+    if (this.handshaking) {
+      socket.destroy();
+      return;
+    }
     if (lastLine !== undefined && socket.writable) socket.write(`${lastLine}\r\n`);
     socket.destroySoon();
     const drop = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);

@@ -20,4 +20,4 @@ export {
   type TcpListener,
   type TcpListenerOptions,
 } from './tcp-listener.js';
-export { TlsHandshakeTimeoutError, upgradeToTls } from './tls-upgrade.js';
+export { TlsHandshakeTimeoutError } from './tls-upgrade.js';

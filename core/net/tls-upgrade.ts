@@ -1,5 +1,4 @@
-import type { Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 
 /** The client did not finish the TLS handshake in time (it went quiet, or is too slow to serve). */
 export class TlsHandshakeTimeoutError extends Error {
@@ -10,18 +9,11 @@ export class TlsHandshakeTimeoutError extends Error {
 }
 
 /**
- * Runs the server side of a TLS handshake over an accepted socket: the first bytes of an
- * implicit-TLS listener, or STARTTLS/STLS/`#!TLS` after the protocol's "go ahead". Resolves with
- * the TLS socket once the handshake is done. A client that goes quiet, fails the handshake or
- * hangs up half-way gets the TLS socket destroyed (the topmost one: tearing the plain socket
- * down under a handshake in progress crashes Node) and the promise rejects.
+ * Waits for the server side of a TLS handshake (the first bytes of an implicit-TLS listener, or
+ * STARTTLS/STLS/`#!TLS` after the protocol's "go ahead"). A client that goes quiet, fails the
+ * handshake or hangs up half-way gets `secure` destroyed, and the promise rejects.
  */
-export async function upgradeToTls(
-  socket: Socket,
-  context: SecureContext,
-  timeoutMs: number,
-): Promise<TLSSocket> {
-  const secure = new TLSSocket(socket, { isServer: true, secureContext: context });
+export async function tlsHandshake(secure: TLSSocket, timeoutMs: number): Promise<void> {
   let stopWatching = (): void => undefined;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -33,10 +25,7 @@ export async function upgradeToTls(
         secure.off('secure', resolve).off('error', reject).off('close', onClose);
       };
     });
-    return secure;
   } catch (err) {
-    // Whatever the handshake still reports (an alert, a reset) is of no interest any more.
-    secure.on('error', () => undefined);
     secure.destroy();
     throw err;
   } finally {
