@@ -17,19 +17,11 @@ import {
   type ThrowingWay,
 } from '../fixtures/throwing-listener-plugin.js';
 import { LineClient } from '../helpers/line-client.js';
+import { waitFor } from '../helpers/queue-testbed.js';
 import { startTestKernel, type TestKernel } from '../helpers/test-kernel.js';
 
 const CTRL_BUSY = '-00129 Server too busy, retry later';
 const POP3_PER_ADDRESS = '-ERR [SYS/TEMP] too many connections from your address, try again later';
-
-/** Polls `check` until it holds; conditions here are reached in milliseconds, or never. */
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function activeConnections(kernel: Kernel, protocol: string): Promise<number> {
   const { values } = await kernel.metrics.activeConnections.get();
