@@ -4,6 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import {
@@ -238,11 +239,15 @@ export class CtrlSession {
       this.stream.write(Buffer.from(encodeDotStuffed(body.toString('latin1')), 'latin1'));
       return;
     }
-    for await (const chunk of body.pipe(new DotStuffEncoder())) {
-      if (!this.stream.write(chunk as Buffer)) {
-        await new Promise<void>((resolve) => this.stream.once('drain', resolve).once('close', resolve));
+    // pipeline, not pipe: a read error of the file must fail this command, not go unheard as an
+    // 'error' event with no listener (which would end the process).
+    await pipeline(body, new DotStuffEncoder(), async (encoded: AsyncIterable<Buffer>) => {
+      for await (const chunk of encoded) {
+        if (!this.stream.write(chunk)) {
+          await new Promise<void>((resolve) => this.stream.once('drain', resolve).once('close', resolve));
+        }
       }
-    }
+    });
   }
 
   /**
