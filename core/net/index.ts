@@ -14,6 +14,7 @@ export {
   type ListenerSettings,
 } from './listener-settings.js';
 export { LOOPBACK_NETWORKS, NetworkList, plainAddress } from './network-list.js';
+export { openPluginListeners, type PluginListenersSpec } from './plugin-listeners.js';
 export {
   openTcpListener,
   type ConnectionHandler,

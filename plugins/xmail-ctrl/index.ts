@@ -6,18 +6,16 @@
 import { createSecureContext } from 'node:tls';
 import {
   AdminServiceToken,
-  connectionLimitsOf,
   definePlugin,
   DirectoryAdmin,
   DirectoryServiceToken,
   FrozenQueueToken,
   loadTlsContext,
   LockoutServiceToken,
-  openTcpListener,
+  openPluginListeners,
   RouterToken,
   SecretBoxToken,
   Tokens,
-  type TcpListener,
 } from '../../core/index.js';
 import { ctrlConfigSchema, type CtrlConfig } from './config.js';
 import { formatErrorLine } from './protocol/index.js';
@@ -59,40 +57,13 @@ export default definePlugin<CtrlConfig>({
       startTls: config.startTls ? secureContext : undefined,
     };
 
-    const limits = connectionLimitsOf(config);
     const busy = formatErrorLine('SERVER_BUSY');
-    const listeners: TcpListener[] = [];
-    const closeListeners = async (): Promise<void> => {
-      await Promise.all(listeners.map((listener) => listener.close()));
-    };
-    try {
-      for (const name of ['xmail-ctrl', 'xmail-ctrls'] as const) {
-        const listener = await openTcpListener({
-          protocol: 'xmail-ctrl',
-          where: ctx.listenAddress(name),
-          tls: name === 'xmail-ctrls' ? secureContext : undefined,
-          tlsHandshakeTimeoutMs: config.tlsHandshakeTimeoutSeconds * 1000,
-          limits,
-          replies: { total: busy, 'per-address': busy, failure: busy },
-          metrics: ctx.metrics,
-          logger: ctx.logger,
-          handler: (connection) => new CtrlSession(connection, services).run(),
-        });
-        listeners.push(listener);
-        ctx.announce(name, listener.address);
-      }
-    } catch (err) {
-      await closeListeners();
-      throw err;
-    }
-    // Closing a listener ends its sessions at once (see CtrlSession.run); this is for a session
-    // whose client does not read its last line.
-    const drop = (): void => listeners.forEach((listener) => listener.destroyAll());
-    ctx.shutdownSignal.addEventListener('abort', drop);
-
-    return async () => {
-      await closeListeners();
-      ctx.shutdownSignal.removeEventListener('abort', drop);
-    };
+    // Closing a listener ends its sessions at once (see CtrlSession.run), like XMail's server stop.
+    return openPluginListeners(ctx, {
+      protocol: 'xmail-ctrl',
+      listeners: [{ name: 'xmail-ctrl' }, { name: 'xmail-ctrls', tls: secureContext }],
+      replies: { total: busy, 'per-address': busy, failure: busy },
+      handler: (connection) => new CtrlSession(connection, services).run(),
+    });
   },
 });
