@@ -86,6 +86,8 @@ export async function openTcpListener(options: TcpListenerOptions): Promise<TcpL
       }
       if (open.size === 0) emptied?.();
     });
+    // On an implicit-TLS listener a refused client, too, gets the handshake (within its
+    // deadline, holding no slot): otherwise it could not read why it was refused.
     if (options.tls) {
       try {
         await connection.startTls(options.tls);
