@@ -50,3 +50,4 @@ export * from './services/mailproc.js';
 export * from './services/tab-lines.js';
 export * from './services/custom-domains.js';
 export * from './services/dsn.js';
+export * from './net/index.js';

@@ -20,6 +20,18 @@ export class Metrics {
     labelNames: ['protocol'],
     registers: [this.registry],
   });
+  readonly connectionErrors = new Counter({
+    name: 'mailwright_connection_errors_total',
+    help: "Unexpected failures of the code serving a connection (answered with the protocol's temporary error), by protocol",
+    labelNames: ['protocol'],
+    registers: [this.registry],
+  });
+  readonly refusedConnections = new Counter({
+    name: 'mailwright_connections_refused_total',
+    help: 'Connections refused by a cap, by protocol and reason (total, per-address)',
+    labelNames: ['protocol', 'reason'],
+    registers: [this.registry],
+  });
   readonly commands = new Counter({
     name: 'mailwright_commands_total',
     help: 'Protocol commands handled, by protocol and command',

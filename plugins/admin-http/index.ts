@@ -1,10 +1,12 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { definePlugin, z } from '../../core/index.js';
 
 const configSchema = z.strictObject({
   metricsPath: z.string().startsWith('/').default('/metrics'),
 });
+
+const PROTOCOL = 'admin-http';
 
 /** `/metrics` (Prometheus text format) and `/healthz` on the admin-http listener. */
 export default definePlugin<z.output<typeof configSchema>>({
@@ -14,25 +16,36 @@ export default definePlugin<z.output<typeof configSchema>>({
   configSchema,
   async start(ctx) {
     const { registry } = ctx.metrics;
-    const server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
-      } else if (url.pathname === ctx.config.metricsPath) {
-        registry.metrics().then(
-          (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-          (err: unknown) => {
-            ctx.logger.error({ err }, 'collecting metrics failed');
-            res.writeHead(500).end();
-          },
-        );
-      } else if (url.pathname === '/healthz') {
+      } else if (path === ctx.config.metricsPath) {
+        const text = await registry.metrics();
+        res.writeHead(200, { 'content-type': registry.contentType }).end(text);
+      } else if (path === '/healthz') {
         res
           .writeHead(200, { 'content-type': 'application/json' })
           .end(JSON.stringify({ status: 'ok', role: ctx.role }));
       } else {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       }
+    };
+    // The request boundary: whatever a request makes throw is that request's 500, never the
+    // process's end (which would take every other listener with it).
+    const server = createServer((req, res) => {
+      const path = pathOf(req.url);
+      if (path === undefined) {
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request target\n');
+        return;
+      }
+      Promise.resolve()
+        .then(() => route(req, res, path))
+        .catch((err: unknown) => {
+          ctx.logger.error({ err, method: req.method, url: req.url }, 'admin-http request failed');
+          ctx.metrics.connectionErrors.inc({ protocol: PROTOCOL });
+          if (res.headersSent) res.destroy();
+          else res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
+        });
     });
     const { host, port } = ctx.listenAddress('admin-http');
     await new Promise<void>((resolve, reject) => {
@@ -47,3 +60,12 @@ export default definePlugin<z.output<typeof configSchema>>({
     };
   },
 });
+
+/** The path of a request target, or undefined when it is not a URL (`http://[::1`). */
+function pathOf(target = '/'): string | undefined {
+  try {
+    return new URL(target, 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}

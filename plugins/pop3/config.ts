@@ -1,4 +1,4 @@
-import { z } from '../../core/index.js';
+import { listenerSettings, z } from '../../core/index.js';
 
 /**
  * `plugins.pop3` settings; both listeners (pop3 with STLS, pop3s with implicit TLS) share them.
@@ -12,8 +12,12 @@ export const pop3ConfigSchema = z.strictObject({
    * clients send in one line. A longer line is answered with -ERR and discarded.
    */
   maxLineLength: z.number().int().min(255).max(65_536).default(512),
-  /** Sessions open at once in this process, over both listeners; more are refused with [SYS/TEMP]. */
-  maxConnections: z.number().int().positive().default(1000),
+  /**
+   * maxConnections (over both listeners), maxConnectionsPerAddress, trustedNetworks (exempt from
+   * the latter; loopback by default) and tlsHandshakeTimeoutSeconds (pop3s and STLS). A refused
+   * client gets `-ERR [SYS/TEMP]`.
+   */
+  ...listenerSettings({ maxConnections: 1000, maxConnectionsPerAddress: 20 }),
   /**
    * Allow USER/PASS and AUTH over a connection that is not (yet) TLS. Off by default: clients
    * must STLS first or use the pop3s port. Only for loopback or tests.

@@ -5,15 +5,13 @@ import {
   DirectoryServiceToken,
   loadTlsContext,
   LockoutServiceToken,
+  openPluginListeners,
   Tokens,
 } from '../../core/index.js';
 import { pop3ConfigSchema, type Pop3Config } from './config.js';
 import { Credentials } from './credentials.js';
-import { openPop3Listener, SessionSet, type OpenListener } from './listener.js';
 import { MessageSizes } from './message-sizes.js';
-import type { Pop3Services } from './session.js';
-
-const LISTENERS = ['pop3', 'pop3s'] as const;
+import { Pop3Session, type Pop3Services } from './session.js';
 
 /**
  * The POP3 server (RFC 1939, CAPA RFC 2449, STLS RFC 2595, AUTH RFC 5034) on two listeners:
@@ -24,7 +22,7 @@ export default definePlugin<Pop3Config>({
   name: 'pop3',
   version: '0.1.0',
   needs: ['storage', 'redis'],
-  listeners: [...LISTENERS],
+  listeners: ['pop3', 'pop3s'],
   configSchema: pop3ConfigSchema,
   async start(ctx) {
     if (!ctx.runs('front')) return;
@@ -45,28 +43,15 @@ export default definePlugin<Pop3Config>({
       logger: ctx.logger,
       tls: tls.createSecureContext(tlsOptions),
     };
-    const sessions = new SessionSet(services, ctx.config.maxConnections);
-    const open: OpenListener[] = [];
-    const closeListeners = async (): Promise<void> => {
-      await Promise.all(open.splice(0).map((listener) => listener.close()));
-    };
-    try {
-      for (const name of LISTENERS) {
-        const listener = await openPop3Listener(name, ctx.listenAddress(name), sessions, tlsOptions);
-        open.push(listener);
-        ctx.announce(name, listener.address);
-      }
-    } catch (err) {
-      await closeListeners();
-      throw err;
-    }
-    const drop = (): void => sessions.destroyAll();
-    ctx.shutdownSignal.addEventListener('abort', drop);
-    return async () => {
-      const closed = closeListeners();
-      await sessions.drain();
-      await closed;
-      ctx.shutdownSignal.removeEventListener('abort', drop);
-    };
+    return openPluginListeners(ctx, {
+      protocol: 'pop3',
+      listeners: [{ name: 'pop3' }, { name: 'pop3s', tls: services.tls }],
+      replies: {
+        total: '-ERR [SYS/TEMP] too many connections, try again later',
+        'per-address': '-ERR [SYS/TEMP] too many connections from your address, try again later',
+        failure: '-ERR [SYS/TEMP] internal error, closing the connection; try again later',
+      },
+      handler: (connection) => new Pop3Session(connection, services).run(),
+    });
   },
 });

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { hostname } from 'node:os';
 import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import tls from 'node:tls';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Account, HookBus, Metrics, Storage } from '../../core/index.js';
+import type { Account, Connection, HookBus, Metrics, Storage } from '../../core/index.js';
 import type { DirectoryService } from '../../core/index.js';
 import type { LockoutService } from '../../core/index.js';
 import { COMMANDS, type Pop3State } from './commands/index.js';
@@ -52,28 +51,28 @@ export class Pop3Session {
   maildrop: Maildrop | undefined;
   private lock: HeldLock | undefined;
   private lockLost = false;
-  private socket: Socket | tls.TLSSocket;
+  private socket: Socket;
   private reader: LineReader;
   private busy = false;
   private closing = false;
   /** Set while a multi-line response is being sent: an error then can only drop the connection. */
   private streaming = false;
 
-  /** @param raw the accepted connection: a TLSSocket on pop3s, a plain one on pop3 */
+  /** @param connection its socket is a TLSSocket on pop3s, a plain one on pop3 */
   constructor(
-    private readonly raw: Socket,
+    private readonly connection: Connection,
     readonly services: Pop3Services,
   ) {
-    this.socket = raw;
-    this.reader = new LineReader(raw, services.config.maxLineLength);
-    this.logger = services.logger.child({ session: this.id, remote: raw.remoteAddress });
+    this.socket = connection.socket;
+    this.reader = new LineReader(this.socket, services.config.maxLineLength);
+    this.logger = connection.logger.child({ session: this.id });
     this.apopTimestamp = services.credentials.apopEnabled
       ? `<${process.pid}.${Date.now()}.${randomBytes(4).toString('hex')}@${hostname()}>`
       : undefined;
   }
 
   get remoteAddress(): string {
-    return this.raw.remoteAddress ?? '';
+    return this.connection.remoteAddress;
   }
 
   get isSecure(): boolean {
@@ -87,47 +86,44 @@ export class Pop3Session {
 
   async run(): Promise<void> {
     const { config, hooks } = this.services;
-    this.raw.setTimeout(config.idleTimeoutSeconds * 1000, () => {
-      this.send('-ERR [SYS/TEMP] idle for too long, closing the connection');
-      this.end();
-    });
+    // On the accepted socket: traffic on its TLS layer (after STLS) counts as activity too.
+    this.socket.setTimeout(config.idleTimeoutSeconds * 1000, () =>
+      this.end('-ERR [SYS/TEMP] idle for too long, closing the connection'),
+    );
+    const onShutdown = (): void => this.shutdown();
+    this.connection.closing.addEventListener('abort', onShutdown);
     try {
       const verdict = await hooks.run('connect', {
         protocol: PROTOCOL,
         remoteAddress: this.remoteAddress,
-        localAddress: this.raw.localAddress ?? '',
+        localAddress: this.socket.localAddress ?? '',
         sessionId: this.id,
       });
       if (verdict.action === 'reject' || verdict.action === 'defer') {
         const code = verdict.action === 'defer' ? '[SYS/TEMP] ' : '';
-        this.send(`-ERR ${code}${verdict.text}`);
-        this.end();
+        this.end(`-ERR ${code}${verdict.text}`);
         return;
       }
       const timestamp = this.apopTimestamp ? ` ${this.apopTimestamp}` : '';
       this.send(`+OK ${config.implementation} POP3 server ready${timestamp}`);
-      for (let line = await this.reader.next(); line && !this.closing; line = await this.reader.next()) {
+      while (!this.closing) {
+        const line = await this.reader.next();
+        if (!line) break;
         this.busy = true;
         await this.dispatch(line);
         this.busy = false;
       }
     } finally {
+      this.connection.closing.removeEventListener('abort', onShutdown);
       await this.releaseMaildrop();
       this.end();
     }
   }
 
   /** Server shutdown: an idle session is told and closed now, a busy one after its command. */
-  shutdown(): void {
+  private shutdown(): void {
     if (this.busy) this.closing = true;
-    else {
-      this.send('-ERR [SYS/TEMP] server shutting down, try again later');
-      this.end();
-    }
-  }
-
-  destroy(): void {
-    this.socket.destroy();
+    else this.end('-ERR [SYS/TEMP] server shutting down, try again later');
   }
 
   send(line: string): void {
@@ -147,28 +143,21 @@ export class Pop3Session {
     this.streaming = false;
   }
 
-  /** STLS: the "+OK" is already sent; everything the client sent before the handshake is dropped. */
+  /**
+   * STLS: the "+OK" is already sent; everything the client sent before the handshake is dropped.
+   * A client that does not complete the handshake in time is disconnected and the session ends.
+   */
   async startTls(): Promise<void> {
     this.reader.detach();
-    const secure = new tls.TLSSocket(this.raw, {
-      isServer: true,
-      secureContext: this.services.tls,
-    });
-    this.socket = secure;
-    this.reader = new LineReader(secure, this.services.config.maxLineLength);
     this.pendingUser = undefined;
-    secure.on('error', (err) => this.logger.debug({ err }, 'TLS error'));
-    const stop = new AbortController();
     try {
-      await Promise.race([
-        once(secure, 'secure', { signal: stop.signal }),
-        once(secure, 'close', { signal: stop.signal }).then(() => {
-          throw new Error('the TLS handshake failed');
-        }),
-      ]);
-    } finally {
-      stop.abort();
+      this.socket = await this.connection.startTls(this.services.tls);
+    } catch (err) {
+      this.logger.debug({ err }, 'STLS handshake failed');
+      this.closing = true;
+      return;
     }
+    this.reader = new LineReader(this.socket, this.services.config.maxLineLength);
   }
 
   /** The maildrop is ours: enter TRANSACTION. */
@@ -195,9 +184,10 @@ export class Pop3Session {
     }
   }
 
-  end(): void {
+  /** Ends the session: `lastLine` (if any) is sent, then the connection closes. */
+  end(lastLine?: string): void {
     this.closing = true;
-    if (!this.socket.destroyed) this.socket.end();
+    this.connection.close(lastLine);
   }
 
   private async dispatch(line: Line): Promise<void> {
@@ -223,7 +213,8 @@ export class Pop3Session {
       await command.run(this, argument);
     } catch (err) {
       this.logger.error({ err, command: name }, 'POP3 command failed');
-      if (this.streaming) this.destroy();
+      metrics.connectionErrors.inc({ protocol: PROTOCOL });
+      if (this.streaming) this.connection.destroy();
       else this.send(`-ERR [SYS/TEMP] ${name} failed on a temporary problem, try again later`);
     }
   }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { DEFAULT_MAX_HOPS, z } from '../../core/index.js';
+import { DEFAULT_MAX_HOPS, trustedNetworksSetting, z } from '../../core/index.js';
 
 const MiB = 1024 * 1024;
 
@@ -25,13 +25,16 @@ export const smtpConfigSchema = z.strictObject({
     .int()
     .positive()
     .default(5 * 60_000),
-  /** Simultaneous sessions from one IP address, per process. */
+  /** Sessions open at once in this process, over all three listeners; more get 421. */
+  maxConnections: z.number().int().positive().default(1000),
+  /** Simultaneous sessions from one IP address outside `trustedNetworks`, per process. */
   maxConnectionsPerIp: z.number().int().positive().default(20),
   /**
-   * Clients in these networks may relay to remote domains without AUTH. Loopback by default, so a
-   * local program can send; set [] to require AUTH from everyone.
+   * Clients in these networks may relay to remote domains without AUTH, and are not held to
+   * `maxConnectionsPerIp` (Postfix's $mynetworks). Loopback by default, so a local program can
+   * send; set [] to require AUTH from everyone.
    */
-  trustedNetworks: z.array(z.string().min(1)).default(['127.0.0.1/8', '::1/128']),
+  trustedNetworks: trustedNetworksSetting,
   /**
    * Pause before the greeting; a client that talks before it is refused ("early talker", a
    * spam-bot habit). smtp-server hard-codes 100 ms, which caps a server at a few hundred

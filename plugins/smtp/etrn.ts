@@ -1,6 +1,5 @@
 import type { SMTPServerSession } from 'smtp-server';
-import type { FrozenQueue } from '../../core/index.js';
-import type { NetworkList } from './trusted-networks.js';
+import type { FrozenQueue, NetworkList } from '../../core/index.js';
 
 export interface EtrnReply {
   code: number;

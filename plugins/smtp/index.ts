@@ -1,4 +1,5 @@
 import {
+  ConnectionLimits,
   DeliveryQueueToken,
   DirectoryServiceToken,
   FrozenQueueToken,
@@ -7,12 +8,11 @@ import {
   DeliveryPolicy,
   loadTlsContext,
   LockoutServiceToken,
+  NetworkList,
   Tokens,
 } from '../../core/index.js';
 import { smtpConfigSchema, type SmtpConfig } from './config.js';
-import { PerAddressLimit } from './connection-limit.js';
 import { openSmtpListener, type OpenListener } from './listener.js';
-import { NetworkList } from './trusted-networks.js';
 
 const LISTENERS = ['smtp', 'submission', 'smtps'] as const;
 
@@ -32,6 +32,7 @@ export default definePlugin<SmtpConfig>({
     // SMTP listeners belong to front processes; a worker only delivers.
     if (!ctx.runs('front')) return;
     const storage = ctx.container.resolve(Tokens.Storage);
+    const trusted = new NetworkList(ctx.config.trustedNetworks);
     const services = {
       config: ctx.config,
       directory: ctx.container.resolve(DirectoryServiceToken),
@@ -46,8 +47,12 @@ export default definePlugin<SmtpConfig>({
       hooks: ctx.hooks,
       metrics: ctx.metrics,
       logger: ctx.logger,
-      trusted: new NetworkList(ctx.config.trustedNetworks),
-      perAddress: new PerAddressLimit(ctx.config.maxConnectionsPerIp),
+      trusted,
+      limits: new ConnectionLimits({
+        maxConnections: ctx.config.maxConnections,
+        maxConnectionsPerAddress: ctx.config.maxConnectionsPerIp,
+        trusted,
+      }),
       tls: await loadTlsContext(ctx.home, ctx.config.tls),
     };
     const open: OpenListener[] = [];

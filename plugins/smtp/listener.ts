@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { ListenAddress } from '../../core/index.js';
-import { MailwrightSmtpServer } from './mailwright-smtp-server.js';
+import { hangUp, MailwrightSmtpServer } from './mailwright-smtp-server.js';
 import type { SmtpServices } from './session-handlers.js';
 import { sessionHandlers } from './session-handlers.js';
 import { etrnHandler, type EtrnHandler } from './etrn.js';
@@ -12,6 +12,8 @@ export interface OpenListener {
   /** Ends every session still open, now. */
   dropSessions(): void;
 }
+
+const SHUTTING_DOWN = '4.3.2 Server shutting down';
 
 export type SmtpListenerName = 'smtp' | 'submission' | 'smtps';
 
@@ -49,6 +51,10 @@ export async function openSmtpListener(
     {
       earlyTalkerDelayMs: config.earlyTalkerDelayMs,
       etrn: countedEtrn(listener, services),
+      connectionFailed: (err) => {
+        logger.error({ err, listener }, 'SMTP connection failed; closing it');
+        services.metrics.connectionErrors.inc({ protocol: listener });
+      },
     },
   );
   server.on('error', (err) => logger.warn({ err, listener }, 'SMTP connection error'));
@@ -67,19 +73,14 @@ export async function openSmtpListener(
       // queue) would hold the close up to the drain timeout: they get 421 now; a transaction in
       // progress is left to finish.
       for (const connection of server.connections) {
-        if (!connection.session?.envelope?.mailFrom) hangUp(connection);
+        if (!connection.session?.envelope?.mailFrom) hangUp(connection, SHUTTING_DOWN);
       }
       return closed;
     },
     dropSessions: () => {
-      for (const connection of server.connections) hangUp(connection);
+      for (const connection of server.connections) hangUp(connection, SHUTTING_DOWN);
     },
   };
-}
-
-function hangUp(connection: { send(code: number, text: string): void; close(): void }): void {
-  connection.send(421, '4.3.2 Server shutting down');
-  connection.close();
 }
 
 /** ETRN with the command counted like the others. */

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { guardEvents } from '../../core/index.js';
 import type { EtrnHandler } from './etrn.js';
 
 /** An enhanced status code (RFC 3463) at the start of a reply text: `5.1.1 ...`. */
@@ -12,6 +13,8 @@ export interface SmtpServerExtensions {
   /** Greeting delay (ms) during which a client that talks first is refused. */
   earlyTalkerDelayMs: number;
   etrn: EtrnHandler;
+  /** Logs and counts an exception thrown while serving one connection (which is then closed). */
+  connectionFailed(err: unknown): void;
 }
 
 /**
@@ -28,6 +31,8 @@ export interface SmtpServerExtensions {
  * 3. ETRN (RFC 1985). smtp-server runs a command through `handler_<NAME>` when the connection has
  *    one, so the command is a method here; EHLO advertises it (smtp-server's EHLO reply has a
  *    fixed feature list, so the keyword is added to the reply EHLO sends).
+ * 4. An error boundary per connection: an exception in one of the socket's event listeners
+ *    (smtp-server's own included) closes that connection with 421 instead of ending the process.
  */
 export class MailwrightSmtpServer extends SMTPServer {
   constructor(
@@ -43,11 +48,28 @@ export class MailwrightSmtpServer extends SMTPServer {
     socketOptions?: ConstructorParameters<typeof SMTPConnection>[2],
   ): void {
     const connection = new MailwrightSmtpConnection(this, socket, socketOptions, this.extensions);
+    guardEvents(socket, (err) => {
+      this.extensions.connectionFailed(err);
+      try {
+        hangUp(connection, '4.3.0 Temporary local problem, closing the connection');
+      } catch {
+        socket.destroy();
+      }
+    });
     this.connections.add(connection);
     connection.on('error', (err: Error) => this._onError(err));
     connection.on('connect', (data) => this._onClientConnect(data));
     connection.init();
   }
+}
+
+/** 421 with `text`, then the connection is closed. */
+export function hangUp(
+  connection: { send(code: number, text: string): void; close(): void },
+  text: string,
+): void {
+  connection.send(421, text);
+  connection.close();
 }
 
 class MailwrightSmtpConnection extends SMTPConnection {

@@ -16,6 +16,8 @@ import {
   MessageTooLargeError,
   spoolMessage,
   type BlobStore,
+  type ConnectionLimits,
+  type NetworkList,
   splitAddress,
   type Account,
   type AccountKey,
@@ -33,9 +35,7 @@ import {
   type Router,
 } from '../../core/index.js';
 import type { SmtpConfig } from './config.js';
-import type { PerAddressLimit } from './connection-limit.js';
 import { hookReply, smtpError } from './smtp-reply.js';
-import type { NetworkList } from './trusted-networks.js';
 
 export interface SmtpServices {
   config: SmtpConfig;
@@ -46,8 +46,10 @@ export interface SmtpServices {
   hooks: HookBus;
   metrics: Metrics;
   logger: Logger;
+  /** Relaying without AUTH. */
   trusted: NetworkList;
-  perAddress: PerAddressLimit;
+  /** maxConnections and maxConnectionsPerIp, trustedNetworks exempt from the latter. */
+  limits: ConnectionLimits;
   lockouts: LockoutService;
   /** Recipient limits checked at RCPT (ReceiveEnable, MaxMessageSize, quota). */
   policy: DeliveryPolicy;
@@ -63,6 +65,8 @@ export interface SmtpServices {
 
 /** What we remember about one session besides smtp-server's own session object. */
 interface SessionState {
+  /** Gives the session's place under the connection caps back. */
+  release(): void;
   /** The HELO name the helo hook last approved. */
   heloChecked?: string;
   /** Recipients of the current transaction that route to local mailboxes. */
@@ -84,10 +88,14 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
   const sessions = new Map<string, SessionState>();
 
   const onConnect = async (session: SMTPServerSession): Promise<void> => {
-    if (!services.perAddress.acquire(session.remoteAddress)) {
-      throw smtpError(421, '4.7.0 Too many connections from your address, try again later');
+    const admission = services.limits.admit(session.remoteAddress);
+    if (!admission.admitted) {
+      metrics.refusedConnections.inc({ protocol: listener, reason: admission.refusal });
+      throw admission.refusal === 'per-address'
+        ? smtpError(421, '4.7.0 Too many connections from your address, try again later')
+        : smtpError(421, '4.3.2 Too many connections, try again later');
     }
-    sessions.set(session.id, { localRecipients: new Set() });
+    sessions.set(session.id, { release: admission.release, localRecipients: new Set() });
     metrics.connections.inc({ protocol: listener });
     metrics.activeConnections.inc({ protocol: listener });
     const refusal = hookReply(
@@ -102,8 +110,10 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
   };
 
   const onClose = (session: SMTPServerSession): void => {
-    if (!sessions.delete(session.id)) return;
-    services.perAddress.release(session.remoteAddress);
+    const state = sessions.get(session.id);
+    if (!state) return;
+    sessions.delete(session.id);
+    state.release();
     metrics.activeConnections.dec({ protocol: listener });
   };
 
@@ -287,27 +297,35 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
 
   function stateOf(session: SMTPServerSession): SessionState {
     let state = sessions.get(session.id);
-    if (!state) sessions.set(session.id, (state = { localRecipients: new Set() }));
+    if (!state) sessions.set(session.id, (state = { release: () => undefined, localRecipients: new Set() }));
     return state;
   }
 
-  /** Errors we did not mean as replies are logged and answered with a temporary failure. */
   /**
    * Adapts an async phase handler to smtp-server's callback style, counting the command; an
-   * unexpected error becomes a 451, never a crash or a hung session.
+   * unexpected error (ours or a hook's) is logged, counted and answered 451, never a crash or a
+   * hung session.
    */
   function reply<A extends unknown[], R>(phase: string, run: (...args: A) => Promise<R>) {
     return (...args: [...A, (err?: Error | null, result?: R) => void]): void => {
       const callback = args.pop() as (err?: Error | null, result?: R) => void;
       if (phase !== 'connect') metrics.commands.inc({ protocol: listener, command: phase.toUpperCase() });
-      run(...(args as unknown as A)).then(
-        (result) => callback(null, result),
-        (err: unknown) => {
-          if (err instanceof Error && 'responseCode' in err) return callback(err);
-          logger.error({ err, phase, listener }, 'SMTP session handler failed');
-          callback(smtpError(451, '4.3.0 Temporary local problem, try again later'));
-        },
-      );
+      run(...(args as unknown as A))
+        .then(
+          (result) => callback(null, result),
+          (err: unknown) => {
+            if (err instanceof Error && 'responseCode' in err) return callback(err);
+            logger.error({ err, phase, listener }, 'SMTP session handler failed');
+            metrics.connectionErrors.inc({ protocol: listener });
+            callback(smtpError(451, '4.3.0 Temporary local problem, try again later'));
+          },
+        )
+        // smtp-server's callback itself throwing (a session torn down meanwhile) must not become an
+        // unhandled rejection, which would end the process.
+        .catch((err: unknown) => {
+          logger.error({ err, phase, listener }, 'SMTP session callback failed');
+          metrics.connectionErrors.inc({ protocol: listener });
+        });
     };
   }
 

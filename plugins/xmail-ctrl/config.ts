@@ -1,4 +1,4 @@
-import { z } from '../../core/index.js';
+import { listenerSettings, z } from '../../core/index.js';
 
 /** `plugins.xmail-ctrl` settings; both listeners (xmail-ctrl, xmail-ctrls) share them. */
 export const ctrlConfigSchema = z.strictObject({
@@ -6,6 +6,12 @@ export const ctrlConfigSchema = z.strictObject({
   idleTimeoutSeconds: z.number().int().positive().default(120),
   /** Answer `#!TLS` (XMail server.tab `EnableCTRL-TLS`); when false it gets `-00249`. */
   startTls: z.boolean().default(true),
+  /**
+   * maxConnections (over both listeners), maxConnectionsPerAddress, trustedNetworks (exempt from
+   * the latter; loopback by default) and tlsHandshakeTimeoutSeconds (xmail-ctrls and `#!TLS`). A
+   * refused client gets `-00129 Server too busy, retry later`, as from XMail over its `-CX` threads.
+   */
+  ...listenerSettings({ maxConnections: 100, maxConnectionsPerAddress: 10 }),
   /** Certificate for `#!TLS` and the xmail-ctrls listener (PEM paths); default: the shared self-signed one. */
   tls: z.strictObject({ key: z.string().min(1), cert: z.string().min(1) }).optional(),
 });

@@ -3,8 +3,7 @@
  * /work/shared/specs/xmail-ctrl.md), on `xmail-ctrl` (plain, `#!TLS` upgrade) and `xmail-ctrls`
  * (TLS from the first byte). Every command works on the shared directory and mail root.
  */
-import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createSecureContext, createServer as createTlsServer } from 'node:tls';
+import { createSecureContext } from 'node:tls';
 import {
   AdminServiceToken,
   definePlugin,
@@ -13,12 +12,13 @@ import {
   FrozenQueueToken,
   loadTlsContext,
   LockoutServiceToken,
+  openPluginListeners,
   RouterToken,
   SecretBoxToken,
   Tokens,
-  type ListenerName,
 } from '../../core/index.js';
 import { ctrlConfigSchema, type CtrlConfig } from './config.js';
+import { formatErrorLine } from './protocol/index.js';
 import { CtrlSession, type CtrlSessionServices } from './session.js';
 
 const VERSION = '0.1.0';
@@ -57,45 +57,13 @@ export default definePlugin<CtrlConfig>({
       startTls: config.startTls ? secureContext : undefined,
     };
 
-    const sessions = new Set<CtrlSession>();
-    const serve = (socket: Socket): void => {
-      // Listings are written line by line: without this, Nagle's algorithm stalls them on ACKs.
-      socket.setNoDelay(true);
-      ctx.metrics.connections.inc({ protocol: 'xmail-ctrl' });
-      const session = new CtrlSession(socket, services);
-      sessions.add(session);
-      void session.run().finally(() => sessions.delete(session));
-    };
-    const servers: Server[] = [];
-    const listen = async (name: ListenerName, server: Server): Promise<void> => {
-      const { host, port } = ctx.listenAddress(name);
-      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
-      server.on('error', (err) => ctx.logger.error({ err, listener: name }, 'CTRL listener error'));
-      servers.push(server);
-      ctx.announce(name, { host, port: (server.address() as AddressInfo).port });
-    };
-    const stopServers = async (): Promise<void> => {
-      await Promise.all(
-        servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-      );
-    };
-    try {
-      await listen('xmail-ctrl', createTcpServer(serve));
-      const tlsServer = createTlsServer({ ...tlsOptions }, serve);
-      tlsServer.on('tlsClientError', (err) => ctx.logger.debug({ err }, 'CTRLS handshake failed'));
-      await listen('xmail-ctrls', tlsServer);
-    } catch (err) {
-      await stopServers();
-      throw err;
-    }
-    const dropSessions = (): void => sessions.forEach((session) => session.close());
-    ctx.shutdownSignal.addEventListener('abort', dropSessions);
-
-    return async () => {
-      // Admin sessions are short; ending them at once keeps shutdown fast, like XMail's server stop.
-      dropSessions();
-      await stopServers();
-      ctx.shutdownSignal.removeEventListener('abort', dropSessions);
-    };
+    const busy = formatErrorLine('SERVER_BUSY');
+    // Closing a listener ends its sessions at once (see CtrlSession.run), like XMail's server stop.
+    return openPluginListeners(ctx, {
+      protocol: 'xmail-ctrl',
+      listeners: [{ name: 'xmail-ctrl' }, { name: 'xmail-ctrls', tls: secureContext }],
+      replies: { total: busy, 'per-address': busy, failure: busy },
+      handler: (connection) => new CtrlSession(connection, services).run(),
+    });
   },
 });

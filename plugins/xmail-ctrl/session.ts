@@ -4,9 +4,16 @@
  */
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
-import { adminLockoutKey, type AdminService, type LockoutService, type Metrics } from '../../core/index.js';
+import {
+  adminLockoutKey,
+  type AdminService,
+  type Connection,
+  type LockoutService,
+  type Metrics,
+} from '../../core/index.js';
 import { asXMailError, CTRL_HANDLERS, type CtrlCommandContext, type CtrlReply } from './commands/index.js';
 import { LineReader } from './line-reader.js';
 import {
@@ -64,42 +71,45 @@ export class CtrlSession {
   private readonly context: CtrlCommandContext;
 
   constructor(
-    socket: Socket,
+    private readonly connection: Connection,
     private readonly services: CtrlSessionServices,
   ) {
+    const socket = connection.socket;
     this.stream = socket;
     this.secure = socket instanceof TLSSocket;
-    this.peer = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    this.peer = connection.remoteAddress;
     this.timestamp = newCtrlTimestamp(socket.localAddress ?? '127.0.0.1');
-    this.logger = services.logger.child({ peer: this.peer });
+    this.logger = connection.logger;
     this.context = { ...services.commands, logger: this.logger };
     this.watch(socket);
   }
 
-  /** Runs the whole session; resolves when the connection is closed. Never rejects. */
+  /**
+   * Runs the whole session; resolves when it is over. Server shutdown ends it at once, like
+   * XMail's server stop: admin sessions are short.
+   */
   async run(): Promise<void> {
+    const onShutdown = (): void => this.close();
+    this.connection.closing.addEventListener('abort', onShutdown);
     try {
       this.send(formatGreeting(this.timestamp, this.services.appNameVersion, formatXMailDate(new Date())));
       if ((await this.login()) === 'continue') {
         while ((await this.nextCommand()) === 'continue');
       }
-    } catch (err) {
-      this.logger.error({ err }, 'CTRL session failed');
     } finally {
+      this.connection.closing.removeEventListener('abort', onShutdown);
       this.close();
     }
   }
 
-  /** Ends the session now (server shutdown). */
-  close(): void {
+  private close(): void {
     this.reader.detach();
-    this.stream.end();
-    this.stream.destroySoon();
+    this.connection.close();
   }
 
   private watch(stream: Socket): void {
+    // Silent, as XMail closes an idle session.
     stream.setTimeout(this.services.idleTimeoutMs, () => stream.destroy());
-    stream.on('error', (err) => this.logger.debug({ err }, 'CTRL connection error'));
     this.reader.attach(stream);
   }
 
@@ -117,7 +127,7 @@ export class CtrlSession {
         else if (!this.services.startTls) this.send(formatErrorLine('SSL_DISABLED'));
         else {
           this.send(CTRL_TLS_READY_LINE);
-          this.upgrade(this.services.startTls);
+          if (!(await this.upgrade(this.services.startTls))) return 'close';
         }
         continue;
       }
@@ -153,15 +163,22 @@ export class CtrlSession {
     return true;
   }
 
-  /** `#!TLS`: the TLS handshake happens on the same connection; the timestamp stays the same. */
-  private upgrade(context: SecureContext): void {
-    const plain = this.stream;
+  /**
+   * `#!TLS`: the TLS handshake happens on the same connection (within the listener's handshake
+   * timeout); the timestamp stays the same. False when the client did not complete it.
+   */
+  private async upgrade(context: SecureContext): Promise<boolean> {
     this.reader.detach();
-    plain.setTimeout(0);
-    const secure = new TLSSocket(plain, { isServer: true, secureContext: context });
-    this.stream = secure;
+    this.stream.setTimeout(0);
+    try {
+      this.stream = await this.connection.startTls(context);
+    } catch (err) {
+      this.logger.debug({ err }, '#!TLS handshake failed');
+      return false;
+    }
     this.secure = true;
-    this.watch(secure);
+    this.watch(this.stream);
+    return true;
   }
 
   /** A command or login line, or null when the session must end without a reply (§1, decision 6). */
@@ -222,11 +239,15 @@ export class CtrlSession {
       this.stream.write(Buffer.from(encodeDotStuffed(body.toString('latin1')), 'latin1'));
       return;
     }
-    for await (const chunk of body.pipe(new DotStuffEncoder())) {
-      if (!this.stream.write(chunk as Buffer)) {
-        await new Promise<void>((resolve) => this.stream.once('drain', resolve).once('close', resolve));
+    // pipeline, not pipe: a read error of the file must fail this command, not go unheard as an
+    // 'error' event with no listener (which would end the process).
+    await pipeline(body, new DotStuffEncoder(), async (encoded: AsyncIterable<Buffer>) => {
+      for await (const chunk of encoded) {
+        if (!this.stream.write(chunk)) {
+          await new Promise<void>((resolve) => this.stream.once('drain', resolve).once('close', resolve));
+        }
       }
-    }
+    });
   }
 
   /**
@@ -272,6 +293,7 @@ export class CtrlSession {
       return;
     }
     this.logger.error({ err: mapped, command }, 'CTRL command failed unexpectedly');
+    this.services.metrics.connectionErrors.inc({ protocol: 'xmail-ctrl' });
     this.send(formatErrorLine(unexpected));
   }
 }

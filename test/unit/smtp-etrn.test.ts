@@ -1,9 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SMTPServerSession } from 'smtp-server';
-import type { FrozenQueue } from '../../core/index.js';
+import { NetworkList, type FrozenQueue } from '../../core/index.js';
 import { etrnHandler } from '../../plugins/smtp/etrn.js';
-import { NetworkList } from '../../plugins/smtp/trusted-networks.js';
 
 /** The patterns ETRN asked the queue to flush; every one "finds" one deferred message. */
 function recordingQueue(): { frozen: FrozenQueue; patterns: string[] } {

@@ -1,11 +1,22 @@
 import { BlockList, isIP } from 'node:net';
 
+/**
+ * A client address as one form: an IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d,
+ * and must count (and match) as a.b.c.d.
+ */
+export function plainAddress(address: string): string {
+  return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+}
+
+/** Loopback: trusted by default wherever a listener takes a `trustedNetworks` list. */
+export const LOOPBACK_NETWORKS = ['127.0.0.0/8', '::1/128'];
+
 /** CIDR networks (`10.0.0.0/8`, `::1/128`, or a bare address) a client address is checked against. */
 export class NetworkList {
   private readonly list = new BlockList();
 
   /** @throws Error naming the entry that is not an address or CIDR network */
-  constructor(networks: string[]) {
+  constructor(networks: readonly string[]) {
     for (const entry of networks) {
       const [address, prefixText] = entry.split('/');
       const family = isIP(address);
@@ -20,8 +31,7 @@ export class NetworkList {
   }
 
   has(address: string): boolean {
-    // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d.
-    const plain = address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+    const plain = plainAddress(address);
     const family = isIP(plain);
     return family !== 0 && this.list.check(plain, family === 6 ? 'ipv6' : 'ipv4');
   }
