@@ -28,10 +28,12 @@ export { CredentialService, CredentialServiceToken } from './services/credential
 export {
   LockoutService,
   LOGIN_PROTOCOLS,
+  LoginProtocols,
   type LoginProtocol,
   type LoginVerdict,
   type LockoutSettings,
 } from './services/lockouts.js';
+export { lockoutNetwork, unmapIPv4 } from './services/client-network.js';
 export { AdminServiceToken, LockoutServiceToken, SecretBoxToken } from './services/core-services.js';
 export { loadTlsContext, type TlsFiles } from './services/tls.js';
 export * from './services/directory-admin.js';

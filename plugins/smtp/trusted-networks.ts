@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { unmapIPv4 } from '../../core/index.js';
 
 /** CIDR networks (`10.0.0.0/8`, `::1/128`, or a bare address) a client address is checked against. */
 export class NetworkList {
@@ -20,8 +21,7 @@ export class NetworkList {
   }
 
   has(address: string): boolean {
-    // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d.
-    const plain = address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+    const plain = unmapIPv4(address);
     const family = isIP(plain);
     return family !== 0 && this.list.check(plain, family === 6 ? 'ipv6' : 'ipv4');
   }

@@ -6,7 +6,13 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
-import { adminLockoutKey, type AdminService, type LockoutService, type Metrics } from '../../core/index.js';
+import {
+  adminLockoutKey,
+  LoginProtocols,
+  type AdminService,
+  type LockoutService,
+  type Metrics,
+} from '../../core/index.js';
 import { asXMailError, CTRL_HANDLERS, type CtrlCommandContext, type CtrlReply } from './commands/index.js';
 import { LineReader } from './line-reader.js';
 import {
@@ -140,7 +146,12 @@ export class CtrlSession {
       return clear !== null && checkCtrlPassword(password, clear, this.timestamp);
     };
     const verdict = this.services.lockouts
-      ? await this.services.lockouts.attempt('Administration', adminLockoutKey(username), this.peer, verify)
+      ? await this.services.lockouts.attempt(
+          LoginProtocols.Administration,
+          adminLockoutKey(username),
+          this.peer,
+          verify,
+        )
       : (await verify())
         ? 'ok'
         : 'bad-credentials';
