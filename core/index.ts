@@ -23,8 +23,8 @@ export type { RedisService } from './services/redis.js';
 export { DirectoryService, DirectoryServiceToken } from './services/accounts.js';
 export { Router, RouterToken, type Resolution } from './services/router.js';
 export { AdminService } from './services/admins.js';
-export { SecretBox, hashPassword, verifyPassword } from './services/secrets.js';
-export { CredentialService, CredentialServiceToken } from './services/credentials.js';
+export { SecretBox, hashPassword, sameSecret, verifyPassword } from './services/secrets.js';
+export { CredentialService, CredentialServiceToken, type HashCheck } from './services/credentials.js';
 export {
   LockoutService,
   LOGIN_PROTOCOLS,
