@@ -34,6 +34,7 @@ export {
   type LockoutSettings,
 } from './services/lockouts.js';
 export { lockoutNetwork, unmapIPv4 } from './services/client-network.js';
+export { logIn, type CredentialCheck, type LoginAttempt, type LoginResult } from './services/login.js';
 export { AdminServiceToken, LockoutServiceToken, SecretBoxToken } from './services/core-services.js';
 export { loadTlsContext, type TlsFiles } from './services/tls.js';
 export * from './services/directory-admin.js';

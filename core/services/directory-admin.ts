@@ -17,7 +17,7 @@ import type {
   LoginRecord,
   Pop3Link,
 } from '../model/directory.js';
-import { checkDomain, checkLocalPart, checkMailRootPath, splitAddress } from '../model/names.js';
+import { accountKeyOf, checkDomain, checkLocalPart, checkMailRootPath } from '../model/names.js';
 import { AlreadyExistsError, NotFoundError } from '../ports/errors.js';
 import type { FileEntry } from '../ports/file-tree.js';
 import type { Storage } from '../ports/storage.js';
@@ -684,8 +684,7 @@ function validLocalPart(value: string, wildcard = false): string {
 
 function validAddressKey(address: string): AccountKey {
   try {
-    const { local, domain } = splitAddress(address);
-    return { domain, name: local };
+    return accountKeyOf(address);
   } catch (err) {
     throw new DirectoryAdminError('invalid-address', (err as Error).message);
   }

@@ -19,6 +19,7 @@
 import type { Readable } from 'node:stream';
 import type { Account, AccountKey } from '../model/directory.js';
 import { InvalidNameError } from '../model/names.js';
+import { accountAttribute, isMailingList } from '../model/account-kind.js';
 import type { Storage } from '../ports/storage.js';
 import { DeliveryPolicy, numericVar, userVar, type DeliveryRejection } from './delivery-policy.js';
 import { mailprocPath } from './directory-admin.js';
@@ -160,11 +161,11 @@ export class DeliveryExpander {
     const disabled = this.policy.checkReceive(account);
     if (disabled) return [disabled];
 
-    const defaultRedirection = attribute(account, 'DefaultRedirection');
+    const defaultRedirection = accountAttribute(account, 'DefaultRedirection');
     if (defaultRedirection !== undefined) {
       return [forward(defaultRedirection, reversePath(account, request.mailFrom, false))];
     }
-    if (isList(account)) return this.expandList(request, account);
+    if (isMailingList(account)) return this.expandList(request, account);
 
     const mailproc = await this.mailprocRows(account);
     if (mailproc.rows.length > 0) {
@@ -342,18 +343,6 @@ function macroSource(request: ExpansionRequest, scope: CommandScope, files: Mess
   };
 }
 
-/** The first value of an AltaVista attribute (names compared ignoring case), or undefined. */
-function attribute(account: Account, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  const values = account.attributes.find(([attr]) => attr.toLowerCase() === lower)?.[1];
-  return values !== undefined && values.length > 0 && values[0] !== '' ? values[0] : undefined;
-}
-
-/** XMail mailing lists (`M`) and AltaVista mailboxes of ClientType MailingList. */
-function isList(account: Account): boolean {
-  return account.kind === 'list' || /^mailinglist\b/i.test(attribute(account, 'ClientType') ?? '');
-}
-
 /** A member's permissions, upper-cased; XMail's default when none were given is `RW`. */
 function permsOf(perms: string): string {
   return perms === '' ? 'RW' : perms.toUpperCase();
@@ -366,7 +355,8 @@ function permsOf(perms: string): string {
 function reversePath(account: Account, original: string, list: boolean): string {
   if (original === '') return '';
   return (
-    attribute(account, 'ReportTarget') ?? ((list ? userVar(account, 'ListSender') : undefined) || original)
+    accountAttribute(account, 'ReportTarget') ??
+    ((list ? userVar(account, 'ListSender') : undefined) || original)
   );
 }
 

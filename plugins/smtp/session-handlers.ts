@@ -13,10 +13,10 @@ import {
   InvalidNameError,
   MessageTooLargeError,
   spoolMessage,
+  isMailingList,
+  logIn,
+  LoginProtocols,
   type BlobStore,
-  splitAddress,
-  type Account,
-  type AccountKey,
   type DeliveryPolicy,
   type LockoutService,
   type DsnNotify,
@@ -107,30 +107,26 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
     password: string,
     session: SMTPServerSession,
   ): Promise<{ user: string }> => {
-    // The shared lockout rules: an address that failed too often is refused even with the right
-    // password, with the same 535 as a wrong one.
-    let account: Account | null = null;
-    const key = accountKeyOf(username);
-    const verdict = key
-      ? await services.lockouts.attempt('SMTP', key, session.remoteAddress, async () => {
-          account = await services.directory.authenticate(username, password);
-          return account !== null;
-        })
-      : 'bad-credentials';
-    if (verdict !== 'ok') account = null;
+    // The core login: lockout rules (a locked-out address gets the same 535 as a wrong password)
+    // and no mailing lists.
+    const result = await logIn(
+      services,
+      { protocol: LoginProtocols.SMTP, address: username, remoteAddress: session.remoteAddress },
+      (account) => services.directory.credentials.verify(account, password),
+    );
     const refusal = hookReply(
       await hooks.run('auth', {
         protocol: listener,
         sessionId: session.id,
         username,
         remoteAddress: session.remoteAddress,
-        success: account !== null,
+        success: result.verdict === 'ok',
       }),
     );
     if (refusal) throw refusal;
-    const authenticated = account as Account | null;
-    if (!authenticated) throw smtpError(535, '5.7.8 Authentication credentials invalid');
-    return { user: `${authenticated.name}@${authenticated.domain}` };
+    if (result.verdict !== 'ok') throw smtpError(535, '5.7.8 Authentication credentials invalid');
+    const { account } = result;
+    return { user: `${account.name}@${account.domain}` };
   };
 
   const onMailFrom = async (address: string, session: SMTPServerSession): Promise<void> => {
@@ -177,14 +173,13 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
       const account = resolution.account;
       const args = session.envelope.mailFrom ? session.envelope.mailFrom.args : false;
       const declaredSize = Number(args ? args.SIZE : NaN);
-      const rejection =
-        account.kind === 'list'
-          ? services.policy.checkReceive(account)
-          : await services.policy.checkStore(
-              account,
-              'rcpt',
-              Number.isFinite(declaredSize) ? declaredSize : undefined,
-            );
+      const rejection = isMailingList(account)
+        ? services.policy.checkReceive(account)
+        : await services.policy.checkStore(
+            account,
+            'rcpt',
+            Number.isFinite(declaredSize) ? declaredSize : undefined,
+          );
       if (rejection) throw smtpError(rejection.code, rejection.text);
     }
     const refusal = hookReply(
@@ -320,14 +315,4 @@ function dsnParams(session: SMTPServerSession): DsnParams | undefined {
   const ret = envelope?.ret === 'FULL' || envelope?.ret === 'HDRS' ? envelope.ret : undefined;
   if (!ret && !envelope?.envid && Object.keys(recipients).length === 0) return undefined;
   return { ret, envid: envelope?.envid, recipients };
-}
-
-/** `user@domain` as an account key, or null when it is not a valid address. */
-function accountKeyOf(username: string): AccountKey | null {
-  try {
-    const { local, domain } = splitAddress(username);
-    return { domain, name: local };
-  } catch {
-    return null;
-  }
 }
