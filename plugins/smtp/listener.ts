@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { ListenAddress } from '../../core/index.js';
+import type { SMTP_LISTENERS } from './config.js';
 import { MailwrightSmtpServer } from './mailwright-smtp-server.js';
 import type { SmtpServices } from './session-handlers.js';
 import { sessionHandlers } from './session-handlers.js';
@@ -13,7 +14,7 @@ export interface OpenListener {
   dropSessions(): void;
 }
 
-export type SmtpListenerName = 'smtp' | 'submission' | 'smtps';
+export type SmtpListenerName = (typeof SMTP_LISTENERS)[number];
 
 /**
  * One SMTP listener: `smtp` (MX and trusted senders; AUTH optional), `submission` (AUTH required

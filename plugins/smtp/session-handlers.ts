@@ -17,6 +17,7 @@ import {
   logIn,
   LoginProtocols,
   type BlobStore,
+  type AccountKey,
   type DeliveryPolicy,
   type LockoutService,
   type DsnNotify,
@@ -32,6 +33,7 @@ import {
 import type { SmtpConfig } from './config.js';
 import type { PerAddressLimit } from './connection-limit.js';
 import { hookReply, smtpError } from './smtp-reply.js';
+import { ownsSender } from './sender-login.js';
 import type { NetworkList } from './trusted-networks.js';
 
 export interface SmtpServices {
@@ -62,6 +64,8 @@ interface SessionState {
   heloChecked?: string;
   /** Recipients of the current transaction that route to local mailboxes. */
   localRecipients: Set<string>;
+  /** The account this session authenticated as. */
+  login?: AccountKey;
 }
 
 type Handlers = Required<
@@ -77,6 +81,7 @@ type Handlers = Required<
 export function sessionHandlers(listener: SmtpListenerName, services: SmtpServices): Handlers {
   const { config, hooks, metrics, logger } = services;
   const sessions = new Map<string, SessionState>();
+  const checksSenderLogin = config.senderLoginMismatch.includes(listener);
 
   const onConnect = async (session: SMTPServerSession): Promise<void> => {
     if (!services.perAddress.acquire(session.remoteAddress)) {
@@ -126,6 +131,7 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
     if (refusal) throw refusal;
     if (result.verdict !== 'ok') throw smtpError(535, '5.7.8 Authentication credentials invalid');
     const { account } = result;
+    stateOf(session).login = { domain: account.domain, name: account.name };
     return { user: `${account.name}@${account.domain}` };
   };
 
@@ -137,6 +143,10 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
       const refusal = hookReply(await hooks.run('helo', { sessionId: session.id, hostname: heloName }));
       if (refusal) throw refusal;
       state.heloChecked = heloName;
+    }
+    if (state.login && checksSenderLogin && !(await ownsSender(services.router, state.login, address))) {
+      const user = `${state.login.name}@${state.login.domain}`;
+      throw smtpError(553, `5.7.1 <${address}>: Sender address rejected: not owned by user ${user}`);
     }
     const refusal = hookReply(
       await hooks.run('mail', {
