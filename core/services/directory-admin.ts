@@ -302,16 +302,19 @@ export class DirectoryAdmin {
   }
 
   /**
-   * Accounts whose domain and name match the case-insensitive wildcard patterns, in insertion
-   * order; `page` slices that same order.
+   * Accounts whose domain and name match the case-insensitive wildcard patterns (an empty pattern
+   * matches everything), in insertion order; `page` slices that same order.
    */
   async listUsers(
     domainPattern: string,
     namePattern: string,
     page: { offset: number; limit?: number } = { offset: 0 },
   ): Promise<Account[]> {
+    // Only a literal domain narrows the query; an empty or wildcard pattern is filtered below.
     const exactDomain =
-      isWildcard(domainPattern) || /[[\\]/.test(domainPattern) ? undefined : domainPattern.toLowerCase();
+      domainPattern === '' || isWildcard(domainPattern) || /[[\\]/.test(domainPattern)
+        ? undefined
+        : domainPattern.toLowerCase();
     const { items } = await this.storage.accounts.listAccounts({ domain: exactDomain });
     const matching = items.filter(
       (account) => wildMatches(account.domain, domainPattern) && wildMatches(account.name, namePattern),
