@@ -23,15 +23,17 @@ export type { RedisService } from './services/redis.js';
 export { DirectoryService, DirectoryServiceToken } from './services/accounts.js';
 export { Router, RouterToken, type Resolution } from './services/router.js';
 export { AdminService } from './services/admins.js';
-export { SecretBox, hashPassword, verifyPassword } from './services/secrets.js';
-export { CredentialService, CredentialServiceToken } from './services/credentials.js';
+export { SecretBox, hashPassword, sameSecret, verifyPassword } from './services/secrets.js';
+export { CredentialService, CredentialServiceToken, type HashCheck } from './services/credentials.js';
 export {
   LockoutService,
   LOGIN_PROTOCOLS,
+  LoginProtocols,
   type LoginProtocol,
   type LoginVerdict,
   type LockoutSettings,
 } from './services/lockouts.js';
+export { logIn, type CredentialCheck, type LoginAttempt, type LoginResult } from './services/login.js';
 export { AdminServiceToken, LockoutServiceToken, SecretBoxToken } from './services/core-services.js';
 export { loadTlsContext, type TlsFiles } from './services/tls.js';
 export * from './services/directory-admin.js';

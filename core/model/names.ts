@@ -1,3 +1,5 @@
+import type { AccountKey } from './directory.js';
+
 /**
  * Validation of the names clients hand us (domains, local parts, folder names, mail-root paths).
  * The core rejects hostile names here, before any adapter sees them, so an adapter may use a
@@ -85,4 +87,10 @@ export function splitAddress(address: string): { local: string; domain: string }
     throw new InvalidNameError('address', address, 'expected local-part@domain');
   }
   return { local: checkLocalPart(address.slice(0, at)), domain: checkDomain(address.slice(at + 1)) };
+}
+
+/** The account key `user@domain` names (domain lower-cased). @throws InvalidNameError as splitAddress */
+export function accountKeyOf(address: string): AccountKey {
+  const { local, domain } = splitAddress(address);
+  return { domain, name: local };
 }

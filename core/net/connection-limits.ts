@@ -1,4 +1,5 @@
-import { NetworkList, plainAddress } from './network-list.js';
+import { unmapIPv4 } from './client-address.js';
+import { NetworkList } from './network-list.js';
 
 export interface ConnectionLimitSettings {
   /** Connections open at once, whoever the clients are. */
@@ -36,7 +37,7 @@ export class ConnectionLimits {
   admit(remoteAddress: string): Admission {
     const { maxConnections, maxConnectionsPerAddress, trusted } = this.settings;
     if (this.total >= maxConnections) return { admitted: false, refusal: 'total' };
-    const address = plainAddress(remoteAddress);
+    const address = unmapIPv4(remoteAddress);
     const counted = !trusted.has(address);
     const fromAddress = this.perAddress.get(address) ?? 0;
     if (counted && fromAddress >= maxConnectionsPerAddress)

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { guardEvents } from './event-guard.js';
-import { plainAddress } from './network-list.js';
+import { unmapIPv4 } from './client-address.js';
 import { tlsHandshake } from './tls-upgrade.js';
 
 /** How long a closing connection may take to read its last line before it is dropped. */
@@ -35,7 +35,7 @@ export class Connection {
     private readonly options: ConnectionOptions,
   ) {
     this.current = socket;
-    this.remoteAddress = plainAddress(socket.remoteAddress ?? '');
+    this.remoteAddress = unmapIPv4(socket.remoteAddress ?? '');
     this.logger = options.logger;
     guardEvents(socket, (err) => this.fail(err));
     socket.on('error', (err) => this.logger.debug({ err }, 'connection error'));

@@ -13,7 +13,8 @@ export {
   trustedNetworksSetting,
   type ListenerSettings,
 } from './listener-settings.js';
-export { LOOPBACK_NETWORKS, NetworkList, plainAddress } from './network-list.js';
+export { LOOPBACK_NETWORKS, NetworkList } from './network-list.js';
+export { lockoutNetwork, unmapIPv4 } from './client-address.js';
 export { openPluginListeners, type PluginListenersSpec } from './plugin-listeners.js';
 export {
   openTcpListener,

@@ -1,12 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-
-/**
- * A client address as one form: an IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d,
- * and must count (and match) as a.b.c.d.
- */
-export function plainAddress(address: string): string {
-  return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
-}
+import { unmapIPv4 } from './client-address.js';
 
 /** Loopback: trusted by default wherever a listener takes a `trustedNetworks` list. */
 export const LOOPBACK_NETWORKS = ['127.0.0.0/8', '::1/128'];
@@ -31,7 +24,7 @@ export class NetworkList {
   }
 
   has(address: string): boolean {
-    const plain = plainAddress(address);
+    const plain = unmapIPv4(address);
     const family = isIP(plain);
     return family !== 0 && this.list.check(plain, family === 6 ? 'ipv6' : 'ipv4');
   }

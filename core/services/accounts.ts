@@ -1,6 +1,7 @@
 import type { InjectionToken } from 'tsyringe';
 import type { Account, AccountKey, AddressRoute, AliasDomain, Domain } from '../model/directory.js';
-import { checkDomain, splitAddress } from '../model/names.js';
+import { isMailingList } from '../model/account-kind.js';
+import { accountKeyOf, checkDomain, InvalidNameError, splitAddress } from '../model/names.js';
 import type { Storage } from '../ports/storage.js';
 import type { CredentialService } from './credentials.js';
 
@@ -41,20 +42,27 @@ export class DirectoryService {
   }
 
   /**
-   * The account whose credentials these are, or null. An unknown address, an account without a
-   * password and a wrong password all answer null, so callers cannot tell them apart.
+   * The account whose credentials these are, or null. An unknown address, a mailing list, an
+   * account without a password and a wrong password all answer null, and take as long (one scrypt
+   * each), so callers cannot tell them apart.
    */
   async authenticate(address: string, password: string): Promise<Account | null> {
-    let key: AccountKey;
+    let account: Account | null = null;
     try {
-      const { local, domain } = splitAddress(address);
-      key = { domain, name: local };
-    } catch {
-      return null;
+      account = await this.loginAccount(accountKeyOf(address));
+    } catch (err) {
+      if (!(err instanceof InvalidNameError)) throw err;
     }
-    const account = await this.storage.accounts.getAccount(key);
-    if (!account) return null;
     return (await this.credentials.verify(account, password)) ? account : null;
+  }
+
+  /**
+   * The account `key` names when it is one that may log in, else null: mailing lists (XMail `M`,
+   * AltaVista ClientType MailingList) never log in, over any protocol.
+   */
+  async loginAccount(key: AccountKey): Promise<Account | null> {
+    const account = await this.storage.accounts.getAccount(key);
+    return account && !isMailingList(account) ? account : null;
   }
 
   /** Case-insensitive on the name. */

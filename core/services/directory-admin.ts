@@ -17,7 +17,7 @@ import type {
   LoginRecord,
   Pop3Link,
 } from '../model/directory.js';
-import { checkDomain, checkLocalPart, checkMailRootPath, splitAddress } from '../model/names.js';
+import { accountKeyOf, checkDomain, checkLocalPart, checkMailRootPath } from '../model/names.js';
 import { AlreadyExistsError, NotFoundError } from '../ports/errors.js';
 import type { FileEntry } from '../ports/file-tree.js';
 import type { Storage } from '../ports/storage.js';
@@ -302,16 +302,19 @@ export class DirectoryAdmin {
   }
 
   /**
-   * Accounts whose domain and name match the case-insensitive wildcard patterns, in insertion
-   * order; `page` slices that same order.
+   * Accounts whose domain and name match the case-insensitive wildcard patterns (an empty pattern
+   * matches everything), in insertion order; `page` slices that same order.
    */
   async listUsers(
     domainPattern: string,
     namePattern: string,
     page: { offset: number; limit?: number } = { offset: 0 },
   ): Promise<Account[]> {
+    // Only a literal domain narrows the query; an empty or wildcard pattern is filtered below.
     const exactDomain =
-      isWildcard(domainPattern) || /[[\\]/.test(domainPattern) ? undefined : domainPattern.toLowerCase();
+      domainPattern === '' || isWildcard(domainPattern) || /[[\\]/.test(domainPattern)
+        ? undefined
+        : domainPattern.toLowerCase();
     const { items } = await this.storage.accounts.listAccounts({ domain: exactDomain });
     const matching = items.filter(
       (account) => wildMatches(account.domain, domainPattern) && wildMatches(account.name, namePattern),
@@ -684,8 +687,7 @@ function validLocalPart(value: string, wildcard = false): string {
 
 function validAddressKey(address: string): AccountKey {
   try {
-    const { local, domain } = splitAddress(address);
-    return { domain, name: local };
+    return accountKeyOf(address);
   } catch (err) {
     throw new DirectoryAdminError('invalid-address', (err as Error).message);
   }

@@ -19,6 +19,7 @@
 import type { Readable } from 'node:stream';
 import type { Account, AccountKey } from '../model/directory.js';
 import { InvalidNameError } from '../model/names.js';
+import { accountAttribute, isMailingList } from '../model/account-kind.js';
 import type { Storage } from '../ports/storage.js';
 import {
   DEFAULT_MAX_HOPS,
@@ -166,11 +167,11 @@ export class DeliveryExpander {
     const disabled = this.policy.checkReceive(account);
     if (disabled) return [disabled];
 
-    const defaultRedirection = attribute(account, 'DefaultRedirection');
+    const defaultRedirection = accountAttribute(account, 'DefaultRedirection');
     if (defaultRedirection !== undefined) {
       return [forward(defaultRedirection, reversePath(account, request.mailFrom, false))];
     }
-    if (isList(account)) return this.expandList(request, account);
+    if (isMailingList(account)) return this.expandList(request, account);
 
     const mailproc = await this.mailprocRows(account);
     if (mailproc.rows.length > 0) {
@@ -339,18 +340,6 @@ function macroSource(request: ExpansionRequest, scope: CommandScope, files: Mess
   };
 }
 
-/** The first value of an AltaVista attribute (names compared ignoring case), or undefined. */
-function attribute(account: Account, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  const values = account.attributes.find(([attr]) => attr.toLowerCase() === lower)?.[1];
-  return values !== undefined && values.length > 0 && values[0] !== '' ? values[0] : undefined;
-}
-
-/** XMail mailing lists (`M`) and AltaVista mailboxes of ClientType MailingList. */
-function isList(account: Account): boolean {
-  return account.kind === 'list' || /^mailinglist\b/i.test(attribute(account, 'ClientType') ?? '');
-}
-
 /**
  * The reverse path of a message this account sends on: null stays null (§2.8, no report loops);
  * else ReportTarget, else (lists) XMail's ListSender, else the original one.
@@ -358,7 +347,8 @@ function isList(account: Account): boolean {
 function reversePath(account: Account, original: string, list: boolean): string {
   if (original === '') return '';
   return (
-    attribute(account, 'ReportTarget') ?? ((list ? userVar(account, 'ListSender') : undefined) || original)
+    accountAttribute(account, 'ReportTarget') ??
+    ((list ? userVar(account, 'ListSender') : undefined) || original)
   );
 }
 

@@ -1,44 +1,43 @@
-import type { Account, AccountKey } from '../../core/index.js';
-import { splitAddress } from '../../core/model/names.js';
+import {
+  logIn,
+  LoginProtocols,
+  numericVar,
+  userVar,
+  type Account,
+  type CredentialCheck,
+} from '../../core/index.js';
 import { Maildrop } from './maildrop.js';
 import { lockMaildrop } from './maildrop-lock.js';
 import type { Pop3Session } from './session.js';
 
 /**
- * The one way into TRANSACTION, whatever the mechanism (USER/PASS, APOP, AUTH): lockout rules,
- * the credential check, XMail's `PopEnable`, the exclusive maildrop lock, the INBOX snapshot and
- * the login record, answered with RFC 2449/3206 response codes.
+ * The one way into TRANSACTION, whatever the mechanism (USER/PASS, APOP, AUTH): the core login
+ * (lockout rules, the credential check, no mailing lists), XMail's `PopEnable`, the exclusive
+ * maildrop lock, the INBOX snapshot and the login record, answered with RFC 2449/3206 response codes.
  */
-export async function login(
-  session: Pop3Session,
-  address: string,
-  check: (account: Account) => Promise<boolean> | boolean,
-): Promise<void> {
-  const { lockouts, directory, hooks, redis, storage, sizes } = session.services;
-  const key = accountKey(address);
-  let account: Account | null = null;
-  const verdict = key
-    ? await lockouts.attempt('POP3', key, session.remoteAddress, async () => {
-        account = await directory.getAccount(key);
-        return account !== null && account.kind === 'user' && (await check(account));
-      })
-    : 'bad-credentials';
+export async function login(session: Pop3Session, address: string, check: CredentialCheck): Promise<void> {
+  const { hooks, redis, storage, sizes } = session.services;
+  const result = await logIn(
+    session.services,
+    { protocol: LoginProtocols.POP3, address, remoteAddress: session.remoteAddress },
+    check,
+  );
   await hooks.emit('auth', {
     protocol: 'pop3',
     sessionId: session.id,
     username: address,
     remoteAddress: session.remoteAddress,
-    success: verdict === 'ok',
+    success: result.verdict === 'ok',
   });
-  if (verdict === 'locked-out') {
+  if (result.verdict === 'locked-out') {
     session.send('-ERR [AUTH] too many failed logins from your address, try again later');
     return;
   }
-  if (verdict !== 'ok' || !account) {
+  if (result.verdict !== 'ok') {
     session.send('-ERR [AUTH] invalid user name or password');
     return;
   }
-  const user: Account = account;
+  const user: Account = result.account;
   if (!popEnabled(user)) {
     session.send('-ERR [AUTH] POP3 access is disabled for this account');
     return;
@@ -64,17 +63,10 @@ export async function login(
   session.send(`+OK ${count} message${count === 1 ? '' : 's'} (${maildrop.totalOctets} octets)`);
 }
 
-function accountKey(address: string): AccountKey | null {
-  try {
-    const { local, domain } = splitAddress(address);
-    return { name: local, domain };
-  } catch {
-    return null;
-  }
-}
-
-/** XMail user variable `PopEnable`: "0" turns POP3 off for the account; absent means on. */
+/**
+ * XMail user variable `PopEnable`: 0 turns POP3 off for the account; absent means on. Read like
+ * every XMail numeric variable (atoi, as ReceiveEnable).
+ */
 function popEnabled(account: Account): boolean {
-  const setting = account.vars.findLast(([name]) => name === 'PopEnable');
-  return setting?.[1] !== '0';
+  return userVar(account, 'PopEnable') === undefined || numericVar(account, 'PopEnable') !== 0;
 }

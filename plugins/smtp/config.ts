@@ -3,6 +3,9 @@ import { DEFAULT_MAX_HOPS, trustedNetworksSetting, z } from '../../core/index.js
 
 const MiB = 1024 * 1024;
 
+/** `smtp` (MX and trusted senders), `submission` (AUTH required) and `smtps` (submission over implicit TLS). */
+export const SMTP_LISTENERS = ['smtp', 'submission', 'smtps'] as const;
+
 /** `plugins.smtp` settings; both listeners (smtp, submission) share them. */
 export const smtpConfigSchema = z.strictObject({
   /** Name in the greeting, EHLO reply and Received headers. */
@@ -48,6 +51,14 @@ export const smtpConfigSchema = z.strictObject({
    * certificate (made once in <home>/tls/) is used, so TLS always works.
    */
   tls: z.strictObject({ key: z.string().min(1), cert: z.string().min(1) }).optional(),
+  /**
+   * The listeners where an authenticated client may send only as itself (Postfix's
+   * reject_sender_login_mismatch): MAIL FROM must be the account's own address or an address
+   * routed to it (an alias, an alias domain); anything else is refused with 553 5.7.1. The null
+   * sender `<>` is always allowed. Sessions without AUTH are not affected. Add `smtp` to hold
+   * authenticated clients on port 25 to the same rule; [] turns it off.
+   */
+  senderLoginMismatch: z.array(z.enum(SMTP_LISTENERS)).default(['submission', 'smtps']),
   /** AUTH before STARTTLS (passwords in clear text): only for loopback tests and old clients. */
   allowInsecureAuth: z.boolean().default(false),
 });

@@ -11,10 +11,8 @@ import {
   NetworkList,
   Tokens,
 } from '../../core/index.js';
-import { smtpConfigSchema, type SmtpConfig } from './config.js';
+import { SMTP_LISTENERS, smtpConfigSchema, type SmtpConfig } from './config.js';
 import { openSmtpListener, type OpenListener } from './listener.js';
-
-const LISTENERS = ['smtp', 'submission', 'smtps'] as const;
 
 /**
  * The SMTP server on three listeners: `smtp` (MX and trusted senders; AUTH optional),
@@ -26,7 +24,7 @@ export default definePlugin<SmtpConfig>({
   version: '0.1.0',
   needs: ['storage', 'redis'],
   dependsOn: ['queue'],
-  listeners: [...LISTENERS],
+  listeners: [...SMTP_LISTENERS],
   configSchema: smtpConfigSchema,
   async start(ctx) {
     // SMTP listeners belong to front processes; a worker only delivers.
@@ -60,7 +58,7 @@ export default definePlugin<SmtpConfig>({
       await Promise.all(open.map((listener) => listener.close()));
     };
     try {
-      for (const name of LISTENERS) {
+      for (const name of SMTP_LISTENERS) {
         const listener = await openSmtpListener(name, ctx.listenAddress(name), services);
         open.push(listener);
         ctx.announce(name, listener.address);

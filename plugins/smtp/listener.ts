@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { ListenAddress } from '../../core/index.js';
+import type { SMTP_LISTENERS } from './config.js';
 import { hangUp, MailwrightSmtpServer } from './mailwright-smtp-server.js';
 import type { SmtpServices } from './session-handlers.js';
 import { sessionHandlers } from './session-handlers.js';
@@ -15,7 +16,7 @@ export interface OpenListener {
 
 const SHUTTING_DOWN = '4.3.2 Server shutting down';
 
-export type SmtpListenerName = 'smtp' | 'submission' | 'smtps';
+export type SmtpListenerName = (typeof SMTP_LISTENERS)[number];
 
 /**
  * One SMTP listener: `smtp` (MX and trusted senders; AUTH optional), `submission` (AUTH required

@@ -15,11 +15,12 @@ import {
   mayPostToList,
   MessageTooLargeError,
   spoolMessage,
+  isMailingList,
+  logIn,
+  LoginProtocols,
   type BlobStore,
   type ConnectionLimits,
   type NetworkList,
-  splitAddress,
-  type Account,
   type AccountKey,
   type AccountStore,
   type DeliveryPolicy,
@@ -36,6 +37,7 @@ import {
 } from '../../core/index.js';
 import type { SmtpConfig } from './config.js';
 import { hookReply, smtpError } from './smtp-reply.js';
+import { ownsSender } from './sender-login.js';
 
 export interface SmtpServices {
   config: SmtpConfig;
@@ -71,6 +73,8 @@ interface SessionState {
   heloChecked?: string;
   /** Recipients of the current transaction that route to local mailboxes. */
   localRecipients: Set<string>;
+  /** The account this session authenticated as. */
+  login?: AccountKey;
 }
 
 type Handlers = Required<
@@ -86,6 +90,7 @@ type Handlers = Required<
 export function sessionHandlers(listener: SmtpListenerName, services: SmtpServices): Handlers {
   const { config, hooks, metrics, logger } = services;
   const sessions = new Map<string, SessionState>();
+  const checksSenderLogin = config.senderLoginMismatch.includes(listener);
 
   const onConnect = async (session: SMTPServerSession): Promise<void> => {
     const admission = services.limits.admit(session.remoteAddress);
@@ -122,30 +127,27 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
     password: string,
     session: SMTPServerSession,
   ): Promise<{ user: string }> => {
-    // The shared lockout rules: an address that failed too often is refused even with the right
-    // password, with the same 535 as a wrong one.
-    let account: Account | null = null;
-    const key = accountKeyOf(username);
-    const verdict = key
-      ? await services.lockouts.attempt('SMTP', key, session.remoteAddress, async () => {
-          account = await services.directory.authenticate(username, password);
-          return account !== null;
-        })
-      : 'bad-credentials';
-    if (verdict !== 'ok') account = null;
+    // The core login: lockout rules (a locked-out address gets the same 535 as a wrong password)
+    // and no mailing lists.
+    const result = await logIn(
+      services,
+      { protocol: LoginProtocols.SMTP, address: username, remoteAddress: session.remoteAddress },
+      (account) => services.directory.credentials.verify(account, password),
+    );
     const refusal = hookReply(
       await hooks.run('auth', {
         protocol: listener,
         sessionId: session.id,
         username,
         remoteAddress: session.remoteAddress,
-        success: account !== null,
+        success: result.verdict === 'ok',
       }),
     );
     if (refusal) throw refusal;
-    const authenticated = account as Account | null;
-    if (!authenticated) throw smtpError(535, '5.7.8 Authentication credentials invalid');
-    return { user: `${authenticated.name}@${authenticated.domain}` };
+    if (result.verdict !== 'ok') throw smtpError(535, '5.7.8 Authentication credentials invalid');
+    const { account } = result;
+    stateOf(session).login = { domain: account.domain, name: account.name };
+    return { user: `${account.name}@${account.domain}` };
   };
 
   const onMailFrom = async (address: string, session: SMTPServerSession): Promise<void> => {
@@ -156,6 +158,10 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
       const refusal = hookReply(await hooks.run('helo', { sessionId: session.id, hostname: heloName }));
       if (refusal) throw refusal;
       state.heloChecked = heloName;
+    }
+    if (state.login && checksSenderLogin && !(await ownsSender(services.router, state.login, address))) {
+      const user = `${state.login.name}@${state.login.domain}`;
+      throw smtpError(553, `5.7.1 <${address}>: Sender address rejected: not owned by user ${user}`);
     }
     const refusal = hookReply(
       await hooks.run('mail', {
@@ -192,18 +198,17 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
       const account = resolution.account;
       const args = session.envelope.mailFrom ? session.envelope.mailFrom.args : false;
       const declaredSize = Number(args ? args.SIZE : NaN);
-      const rejection =
-        account.kind === 'list'
-          ? services.policy.checkReceive(account)
-          : await services.policy.checkStore(
-              account,
-              'rcpt',
-              Number.isFinite(declaredSize) ? declaredSize : undefined,
-            );
+      const rejection = isMailingList(account)
+        ? services.policy.checkReceive(account)
+        : await services.policy.checkStore(
+            account,
+            'rcpt',
+            Number.isFinite(declaredSize) ? declaredSize : undefined,
+          );
       if (rejection) throw smtpError(rejection.code, rejection.text);
       const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
       if (
-        account.kind === 'list' &&
+        isMailingList(account) &&
         !mayPostToList(account, await services.accounts.listMembers(account), mailFrom, userOf(session))
       ) {
         throw smtpError(550, `5.7.1 <${address}>: only members may post to this list`);
@@ -378,14 +383,4 @@ function notifyAllowed(notify: DsnNotify[] | undefined, trusted: boolean): DsnNo
   if (!notify || trusted) return notify;
   const kept = notify.filter((kind) => kind !== 'SUCCESS' && kind !== 'DELAY');
   return kept.length > 0 ? kept : ['NEVER'];
-}
-
-/** `user@domain` as an account key, or null when it is not a valid address. */
-function accountKeyOf(username: string): AccountKey | null {
-  try {
-    const { local, domain } = splitAddress(username);
-    return { domain, name: local };
-  } catch {
-    return null;
-  }
 }

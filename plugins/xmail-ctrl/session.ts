@@ -9,6 +9,7 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import {
   adminLockoutKey,
+  LoginProtocols,
   type AdminService,
   type Connection,
   type LockoutService,
@@ -150,7 +151,12 @@ export class CtrlSession {
       return clear !== null && checkCtrlPassword(password, clear, this.timestamp);
     };
     const verdict = this.services.lockouts
-      ? await this.services.lockouts.attempt('Administration', adminLockoutKey(username), this.peer, verify)
+      ? await this.services.lockouts.attempt(
+          LoginProtocols.Administration,
+          adminLockoutKey(username),
+          this.peer,
+          verify,
+        )
       : (await verify())
         ? 'ok'
         : 'bad-credentials';

@@ -1,5 +1,6 @@
 import type { Collections } from './collections.js';
 import { claimBlock, claimExact } from './claims.js';
+import { isDuplicateKey } from './errors.js';
 
 /**
  * Next value of a named sequence (account seq, insertion orders, event ids), unique across
@@ -20,11 +21,7 @@ export async function nextSeqs(
   if (count === 0) return [];
   const hint = (await cols.counters.findOne({ _id: name }))?.value ?? 0;
   const values = await claimBlock(cols.claims, `seq:${name}`, hint + 1, count);
-  await cols.counters.updateOne(
-    { _id: name },
-    { $max: { value: values[values.length - 1] } },
-    { upsert: true },
-  );
+  await raiseCounter(cols, name, values[values.length - 1]);
   return values;
 }
 
@@ -35,5 +32,20 @@ export async function raiseSeq(
   value: number,
 ): Promise<void> {
   await claimExact(cols.claims, `seq:${name}`, value);
-  await cols.counters.updateOne({ _id: name }, { $max: { value } }, { upsert: true });
+  await raiseCounter(cols, name, value);
+}
+
+/**
+ * Raises the counter document's hint to `value`. The first updates of a sequence race to insert
+ * the document: the upsert that loses fails on the unique _id (FerretDB and MongoDB before 4.2 do
+ * not retry it themselves), and finds the document there on its second try.
+ */
+async function raiseCounter(cols: Pick<Collections, 'counters'>, name: string, value: number): Promise<void> {
+  const raise = () => cols.counters.updateOne({ _id: name }, { $max: { value } }, { upsert: true });
+  try {
+    await raise();
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    await raise();
+  }
 }

@@ -7,6 +7,8 @@ import net from 'node:net';
 const READ_TIMEOUT_MS = 10_000;
 
 export interface LineClientOptions {
+  /** The server's address (`::1` for IPv6 loopback); 127.0.0.1 by default. */
+  host?: string;
   /** The client's own address (any 127.x.y.z works on loopback). */
   localAddress?: string;
   /** Keep our side open when the server ends its side: a client that never hangs up. */
@@ -41,7 +43,7 @@ export class LineClient {
 
   static async connect(port: number, options: LineClientOptions = {}): Promise<LineClient> {
     const socket = net.connect({
-      host: '127.0.0.1',
+      host: options.host ?? '127.0.0.1',
       port,
       localAddress: options.localAddress,
       allowHalfOpen: options.allowHalfOpen ?? false,
@@ -75,6 +77,38 @@ export class LineClient {
         };
       });
     }
+  }
+
+  /** Sends `line` and CRLF. */
+  send(line: string): void {
+    this.write(`${line}\r\n`);
+  }
+
+  /** Sends one line and returns the first line of the answer (throws if the server hangs up first). */
+  async command(line: string): Promise<string> {
+    this.send(line);
+    return this.requireLine();
+  }
+
+  /** One SMTP reply: its lines up to the one whose code is followed by a space. */
+  async smtpReply(): Promise<string[]> {
+    const lines = [await this.requireLine()];
+    while (lines[lines.length - 1][3] === '-') lines.push(await this.requireLine());
+    return lines;
+  }
+
+  /** Sends one SMTP command and returns the last line of its reply. */
+  async smtp(command: string): Promise<string> {
+    this.send(command);
+    return (await this.smtpReply()).at(-1)!;
+  }
+
+  /** The next line; throws when the server ended the connection first. */
+  async requireLine(): Promise<string> {
+    const line = await this.line();
+    if (line === null)
+      throw new Error(`the server closed the connection; unread: ${this.buffer.toString('latin1')}`);
+    return line;
   }
 
   /** Sends FIN: no more from us, still reading. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { createStorage } from '../../storage-adapters/file/index.js';
 import type { Storage } from '../../core/ports/storage.js';
-import { LockoutService } from '../../core/services/lockouts.js';
+import { LockoutService, LoginProtocols } from '../../core/services/lockouts.js';
 import {
   redisOptionsFromUrl,
   startRedisServer,
@@ -14,6 +14,8 @@ import {
 } from '../../core/services/redis-process.js';
 
 const bob = { domain: 'example.test', name: 'bob' };
+const yes = async () => true;
+const no = async () => false;
 
 describe('login lockouts (shared by every protocol, state in Redis)', () => {
   let dir: string;
@@ -22,8 +24,6 @@ describe('login lockouts (shared by every protocol, state in Redis)', () => {
   let storage: Storage;
   let clock = 1_000_000;
   let lockouts: LockoutService;
-  const yes = async () => true;
-  const no = async () => false;
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'mw-lockout-'));
@@ -115,5 +115,128 @@ describe('login lockouts (shared by every protocol, state in Redis)', () => {
     for (let i = 0; i < 3; i++) await lockouts.attempt('POP3', bob, '10.0.0.7', no);
     assert.equal(await other.attempt('POP3', bob, '10.0.0.7', yes), 'locked-out');
     connection.disconnect();
+  });
+});
+
+describe('login lockouts under concurrency, IPv6 networks and third-party protocols', () => {
+  let dir: string;
+  let redisServer: RedisProcess;
+  let redis: Redis;
+  let storage: Storage;
+  const clock = 5_000_000;
+  let lockouts: LockoutService;
+  const threshold = 3;
+
+  /** A password check that takes a while and counts how often it ran. */
+  function slowCheck(result: boolean) {
+    const check = async (): Promise<boolean> => {
+      check.calls++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return result;
+    };
+    check.calls = 0;
+    return check;
+  }
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'mw-lockout-race-'));
+    redisServer = await startRedisServer({ dir });
+    redis = new Redis(redisOptionsFromUrl(redisServer.url));
+    storage = createStorage(`file:${path.join(dir, 'store')}`);
+    await storage.open();
+    lockouts = new LockoutService(redis, storage.events, { threshold, intervalSeconds: 60 }, () => clock);
+  });
+  after(async () => {
+    redis.disconnect();
+    await storage.close();
+    await redisServer.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('checks at most `threshold` passwords however many attempts race, over separate connections', async () => {
+    const connections = Array.from({ length: 4 }, () => new Redis(redisOptionsFromUrl(redisServer.url)));
+    const services = connections.map(
+      (connection) =>
+        new LockoutService(connection, storage.events, { threshold, intervalSeconds: 60 }, () => clock),
+    );
+    const wrong = slowCheck(false);
+    const verdicts = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        services[i % services.length].attempt('POP3', bob, '10.1.0.1', wrong),
+      ),
+    );
+    connections.forEach((connection) => connection.disconnect());
+    assert.equal(wrong.calls, threshold);
+    assert.equal(verdicts.filter((v) => v === 'bad-credentials').length, threshold);
+    assert.equal(verdicts.filter((v) => v === 'locked-out').length, 20 - threshold);
+    const right = slowCheck(true);
+    assert.equal(await lockouts.attempt('POP3', bob, '10.1.0.1', right), 'locked-out');
+    assert.equal(right.calls, 0);
+  });
+
+  it('refuses while attempts are being checked, before any of them failed', async () => {
+    const pending = slowCheck(false);
+    const first = Array.from({ length: threshold }, () => lockouts.attempt('POP3', bob, '10.1.0.2', pending));
+    const right = slowCheck(true);
+    assert.equal(await lockouts.attempt('POP3', bob, '10.1.0.2', right), 'locked-out');
+    assert.equal(right.calls, 0);
+    await Promise.all(first);
+  });
+
+  it('ends the run on a success, so the attempts after it are admitted again', async () => {
+    await lockouts.attempt('SMTP', bob, '10.1.0.3', slowCheck(false));
+    await lockouts.attempt('SMTP', bob, '10.1.0.3', slowCheck(false));
+    assert.equal(await lockouts.attempt('SMTP', bob, '10.1.0.3', slowCheck(true)), 'ok');
+    const wrong = slowCheck(false);
+    for (let i = 0; i < threshold - 1; i++) await lockouts.attempt('SMTP', bob, '10.1.0.3', wrong);
+    assert.equal(wrong.calls, threshold - 1);
+    assert.equal(await lockouts.lockedUntil('SMTP', bob, '10.1.0.3'), null);
+  });
+
+  it('gives the place back when the check itself fails (not a wrong password)', async () => {
+    const broken = async (): Promise<boolean> => {
+      throw new Error('directory unavailable');
+    };
+    for (let i = 0; i < threshold + 2; i++)
+      await assert.rejects(lockouts.attempt('SMTP', bob, '10.1.0.4', broken), /directory unavailable/);
+    assert.equal(await lockouts.attempt('SMTP', bob, '10.1.0.4', yes), 'ok');
+  });
+
+  it('counts an IPv6 client by its /64 and an IPv4-mapped client as IPv4', async () => {
+    for (const address of ['2001:db8:7:1::1', '2001:db8:7:1::2', '2001:db8:7:1:ffff::3'])
+      assert.equal(await lockouts.attempt('IMAP', bob, address, no), 'bad-credentials');
+    assert.equal(await lockouts.attempt('IMAP', bob, '2001:db8:7:1::99', yes), 'locked-out');
+    assert.ok(await lockouts.lockedUntil('IMAP', bob, '2001:db8:7:1:abcd::1'));
+    assert.equal(await lockouts.lockedUntil('IMAP', bob, '2001:db8:7:2::1'), null, 'the next /64 is not');
+    assert.equal(await lockouts.attempt('IMAP', bob, '2001:db8:7:2::1', yes), 'ok');
+
+    for (let i = 0; i < threshold; i++) await lockouts.attempt('IMAP', bob, '::ffff:10.1.0.5', no);
+    assert.ok(await lockouts.lockedUntil('IMAP', bob, '10.1.0.5'));
+
+    const events = await storage.events.readEvents('Security', new Date(0));
+    const lockout = events.find((e) => e.type === 'Lockout' && e.params.Address?.startsWith('2001:db8:7:1:'));
+    assert.ok(lockout, 'the Lockout event names the client');
+    assert.match(lockout.text, /^network 2001:db8:7:1::\/64 locked out until /);
+    assert.ok(events.some((e) => e.type === 'Lockout' && e.params.Address === '10.1.0.5'));
+
+    await lockouts.resetAddress('2001:db8:7:1::1234');
+    assert.equal(
+      await lockouts.lockedUntil('IMAP', bob, '2001:db8:7:1::1'),
+      null,
+      'reset by any address of the /64',
+    );
+    await lockouts.resetAddress('::ffff:10.1.0.5');
+    assert.equal(await lockouts.lockedUntil('IMAP', bob, '10.1.0.5'), null);
+  });
+
+  it('takes any protocol name a third-party listener uses, and resets it with the account', async () => {
+    const carol = { domain: 'example.test', name: 'carol' };
+    for (let i = 0; i < threshold; i++) await lockouts.attempt('ManageSieve', carol, '10.1.0.6', no);
+    assert.ok(await lockouts.lockedUntil('ManageSieve', carol, '10.1.0.6'));
+    assert.equal(await lockouts.lockedUntil(LoginProtocols.POP3, carol, '10.1.0.6'), null);
+    await lockouts.resetAccount(carol);
+    assert.equal(await lockouts.lockedUntil('ManageSieve', carol, '10.1.0.6'), null);
+    assert.deepEqual(await redis.keys('mw:lockout:[afrp]:*carol@*'), [], 'no record of the account is left');
+    await assert.rejects(lockouts.attempt('no:colons', carol, '10.1.0.6', yes), /login protocol/);
   });
 });

@@ -4,9 +4,10 @@
  * Greeting: `+00000 <secs.nonce@local-ip> <AppName Version> CTRL Server; <MscGetTimeStr date>`.
  * The timestamp, angle brackets included, is the MD5 challenge of the login.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { CTRL_OK, formatSuccessLine, type XMailErrorName } from './errors.js';
 import { tokenizeTabLine } from './tokenize.js';
+import { sameSecret, unmapIPv4 } from '../../../core/index.js';
 import { asciiLowerCase } from '../../../core/services/wildmatch.js';
 
 /**
@@ -19,8 +20,7 @@ export function formatCtrlTimestamp(
   nonce: bigint | number,
   localAddress: string,
 ): string {
-  const address = localAddress.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
-  return `<${Math.floor(unixSeconds)}.${nonce}@${address}>`;
+  return `<${Math.floor(unixSeconds)}.${nonce}@${unmapIPv4(localAddress)}>`;
 }
 
 /** A fresh timestamp for a new session: the nonce is 48 random bits, as long as XMail's thread ids. */
@@ -88,17 +88,11 @@ export function ctrlMd5Digest(timestamp: string, clearPassword: string): string 
 /**
  * CTRLAccountCheck's password test (§1): a password token starting with `#` is an MD5 digest
  * compared case-insensitively; anything else is compared exactly with the clear password.
- * Comparisons run in constant time for equal lengths.
+ * Comparisons run in constant time, lengths included (sameSecret).
  */
 export function checkCtrlPassword(sentPassword: string, clearPassword: string, timestamp: string): boolean {
   if (sentPassword.startsWith('#')) {
-    return sameBytes(asciiLowerCase(sentPassword.slice(1)), ctrlMd5Digest(timestamp, clearPassword));
+    return sameSecret(asciiLowerCase(sentPassword.slice(1)), ctrlMd5Digest(timestamp, clearPassword));
   }
-  return sameBytes(sentPassword, clearPassword);
-}
-
-function sameBytes(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
+  return sameSecret(sentPassword, clearPassword);
 }
