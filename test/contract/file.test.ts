@@ -10,7 +10,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -26,6 +26,15 @@ const removeTree = async (dir: string): Promise<void> => {
   await promisify(execFile)('rm', ['-rf', dir]);
 };
 
+/** The sizes of every file under `dir`. */
+async function treeBytes(dir: string): Promise<number> {
+  let bytes = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) bytes += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return bytes;
+}
+
 const crashRoot = process.env.MW_FILE_CRASH_CHILD;
 if (crashRoot) {
   crashChild(crashRoot).catch((err: unknown) => {
@@ -39,7 +48,11 @@ if (crashRoot) {
     async () => {
       const root = await mkdtemp(path.join(os.tmpdir(), 'mw-file-contract-'));
       currentRoot = root;
-      return { storage: createStorage(`file:${root}`), cleanup: () => removeTree(root) };
+      return {
+        storage: createStorage(`file:${root}`),
+        cleanup: () => removeTree(root),
+        storedBytes: () => treeBytes(root),
+      };
     },
     { childProcessUrl: () => `file:${currentRoot}` },
   );
