@@ -18,32 +18,24 @@ export class FileStructureStore {
   /** Blob id -> structure and its JSON size, oldest first; a body's structure never changes. */
   private readonly cache = new Map<string, { structure: MessageStructure; bytes: number }>();
   private cachedBytes = 0;
+  private readonly keeping = new Map<string, Promise<MessageStructure>>();
 
   constructor(private readonly layout: Layout) {}
 
   /**
    * Keeps `structure` (capped) as the body's unless it has one already; resolves the one kept, on
-   * stable storage. The caller holds a reference to the body.
+   * stable storage. The caller holds a reference to the body. Concurrent calls for one body in
+   * this process share one write.
    */
-  async keep(blobId: string, structure: MessageStructure): Promise<MessageStructure> {
-    const known = await this.read(blobId);
-    if (known) return known;
-    const capped = capStructure(structure);
-    const json = JSON.stringify(capped);
-    const target = this.layout.blobStructure(blobId);
-    const { temp } = await writeTemp(this.layout.tmp, json);
-    try {
-      // link(2), unlike rename(2), refuses to replace: of two racing appends the first one wins.
-      await fs.link(temp, target);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      return (await this.read(blobId))!;
-    } finally {
-      await fs.rm(temp, { force: true });
-    }
-    await fsyncDir(path.dirname(target));
-    this.remember(blobId, capped, json.length);
-    return capped;
+  keep(blobId: string, structure: MessageStructure): Promise<MessageStructure> {
+    // The write in flight first: store() caches what it finds before it has synced it.
+    const inFlight = this.keeping.get(blobId);
+    if (inFlight) return inFlight;
+    const cached = this.cache.get(blobId);
+    if (cached) return Promise.resolve(cached.structure);
+    const keeping = this.store(blobId, structure).finally(() => this.keeping.delete(blobId));
+    this.keeping.set(blobId, keeping);
+    return keeping;
   }
 
   /** The body's structure, or null when it has none (the body is gone). */
@@ -57,6 +49,15 @@ export class FileStructureStore {
     return structure;
   }
 
+  private async store(blobId: string, structure: MessageStructure): Promise<MessageStructure> {
+    const target = this.layout.blobStructure(blobId);
+    if (!(await this.read(blobId))) await createOnce(this.layout.tmp, target, capStructure(structure));
+    // Ours, or linked a moment ago by another process that may not have synced the directory yet:
+    // either way the entry is durable before a folder row relies on it.
+    await fsyncDir(path.dirname(target));
+    return (await this.read(blobId))!;
+  }
+
   private remember(blobId: string, structure: MessageStructure, bytes: number): void {
     if (this.cache.has(blobId)) return;
     this.cache.set(blobId, { structure, bytes });
@@ -66,5 +67,17 @@ export class FileStructureStore {
       this.cache.delete(id);
       this.cachedBytes -= entry.bytes;
     }
+  }
+}
+
+/** Writes `target` unless it exists. link(2), unlike rename(2), never replaces: the first one stays. */
+async function createOnce(tmpDir: string, target: string, structure: MessageStructure): Promise<void> {
+  const { temp } = await writeTemp(tmpDir, JSON.stringify(structure));
+  try {
+    await fs.link(temp, target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    await fs.rm(temp, { force: true });
   }
 }
