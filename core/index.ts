@@ -49,6 +49,8 @@ export { type Lookup } from './services/router.js';
 export * from './services/expansion.js';
 export * from './services/delivery-policy.js';
 export * from './services/mailproc.js';
+export * from './services/mailproc-macros.js';
+export * from './services/mailproc-program.js';
 export * from './services/tab-lines.js';
 export * from './services/custom-domains.js';
 export * from './services/dsn.js';

@@ -4,3 +4,4 @@ export * from './mime.js';
 export * from './mailbox.js';
 export * from './event.js';
 export * from './account-kind.js';
+export * from './mime-limits.js';

@@ -39,6 +39,10 @@ export interface FlagUpdateResult {
  * Folders and the messages in them. Every method that changes a folder is atomic across processes:
  * UIDs are allocated without duplicates or going backwards, and every change bumps the folder's
  * HIGHESTMODSEQ and gives the changed messages that new MODSEQ.
+ *
+ * A message's `mime` and `envelope` describe its body, so a store keeps them once per blob, beside
+ * it and gone with it: every message stored from a blob (deliveries to N mailboxes, copies,
+ * imports) has the structure the first of them brought, capped as core/model/mime-limits.ts says.
  */
 export interface MailStore {
   /** @throws AlreadyExistsError @throws NotFoundError when the account does not exist */

@@ -16,6 +16,7 @@
  * Every forward is a new message, one more hop. Its reverse path is the account's ReportTarget
  * (lists: else ListSender) unless the original one is null, which stays null (no report loops).
  */
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Account, AccountKey } from '../model/directory.js';
 import { InvalidNameError } from '../model/names.js';
@@ -36,11 +37,10 @@ import {
   filterVerdict,
   MessageFiles,
   parseMailprocCommand,
-  runProgram,
-  substituteMacros,
-  type MacroSource,
   type MailprocCommand,
 } from './mailproc.js';
+import { macroEnvironment, substituteMacros, type MacroSource } from './mailproc-macros.js';
+import { programEnvironment, runProgram, type ProgramResult } from './mailproc-program.js';
 import type { Router } from './router.js';
 import { findCustomDomainFile } from './custom-domains.js';
 import { parseTabFile } from './tab-lines.js';
@@ -79,7 +79,10 @@ export interface ExpansionOptions {
   maxHops?: number;
   /** Where @@FILE copies are written (default: the OS temp dir). */
   tmpDir?: string;
-  /** Told about commands that could not run or were malformed; processing goes on, as in XMail. */
+  /**
+   * Told about commands that could not run or were malformed, and about macro values made safe for
+   * a program's arguments; processing goes on, as in XMail.
+   */
   onCommandProblem?: (problem: { file: string; line: string[]; problem: string }) => void;
 }
 
@@ -245,11 +248,14 @@ export class DeliveryExpander {
   ): Promise<DeliveryAction[]> {
     const actions: DeliveryAction[] = [];
     const macros = macroSource(request, scope, files);
+    const report = (row: string[], problem: string): void =>
+      this.options.onCommandProblem?.({ file: scope.file, line: row, problem });
     for (const row of rows) {
-      const command = parseMailprocCommand(await substituteMacros(row, macros));
-      const outcome = await this.runCommand(command, request, files, scope);
-      if (outcome.problem)
-        this.options.onCommandProblem?.({ file: scope.file, line: row, problem: outcome.problem });
+      const { tokens, neutralised } = await substituteMacros(row, macros);
+      for (const name of neutralised) report(row, neutralisedProblem(name));
+      const command = parseMailprocCommand(tokens);
+      const outcome = await this.runCommand(command, request, macros, files, scope);
+      if (outcome.problem) report(row, outcome.problem);
       actions.push(...outcome.actions);
       if (outcome.stop) break;
     }
@@ -259,6 +265,7 @@ export class DeliveryExpander {
   private async runCommand(
     command: MailprocCommand,
     request: ExpansionRequest,
+    macros: MacroSource,
     files: MessageFiles,
     scope: CommandScope,
   ): Promise<{ actions: DeliveryAction[]; stop?: boolean; problem?: string }> {
@@ -290,12 +297,12 @@ export class DeliveryExpander {
         return { actions };
       }
       case 'external': {
-        const result = await runProgram(command.argv, command.timeoutMs);
+        const result = await runCommandProgram(command, macros);
         if (result.status === 'exited') return { actions: [], stop: result.code === EXTERNAL_EXIT_BREAK };
         return { actions: [], problem: programProblem(command.argv[0], result) };
       }
       case 'filter': {
-        const result = await runProgram(command.argv, command.timeoutMs);
+        const result = await runCommandProgram(command, macros);
         if (result.status !== 'exited')
           return { actions: [], problem: programProblem(command.argv[0], result) };
         const verdict = filterVerdict(result.code);
@@ -315,6 +322,27 @@ export class DeliveryExpander {
   }
 }
 
+/**
+ * Runs the program of an `external` or `filter` line in the message's private directory (its HOME
+ * and TMPDIR), with the macros in its environment; that writes the message file (MAILWRIGHT_FILE)
+ * even when the line does not name @@FILE.
+ */
+async function runCommandProgram(
+  command: { argv: string[]; timeoutMs: number },
+  macros: MacroSource,
+): Promise<ProgramResult> {
+  const file = await macros.messageFile();
+  const env = programEnvironment(path.dirname(file), macroEnvironment(macros.values, file));
+  return runProgram(command.argv, command.timeoutMs, env);
+}
+
+function neutralisedProblem(name: string): string {
+  return (
+    `@@${name} had characters a shell or an option parser would read; the program's arguments ` +
+    `have them as "_" (the exact value is in $MAILWRIGHT_${name})`
+  );
+}
+
 function programProblem(
   program: string | undefined,
   result: { status: 'timeout' } | { status: 'failed'; error: string },
@@ -325,16 +353,17 @@ function programProblem(
 }
 
 function macroSource(request: ExpansionRequest, scope: CommandScope, files: MessageFiles): MacroSource {
-  const values: Record<string, string> = {
-    FROM: request.mailFrom,
-    RCPT: request.recipient,
-    RRCPT: scope.account ? `${scope.account.name}@${scope.account.domain}` : '',
-    MSGID: request.queueId ?? '',
-    MSGREF: request.messageId ?? '',
-    USERAUTH: request.authUser ?? '-',
-  };
   return {
-    value: (name) => values[name],
+    values: {
+      FROM: request.mailFrom,
+      RCPT: request.recipient,
+      RRCPT: scope.account ? `${scope.account.name}@${scope.account.domain}` : '',
+      MSGID: request.queueId ?? '',
+      // The Message-ID without its angle brackets: shaped like XMail's (a bare id), and `<` `>`
+      // would not survive in a program's arguments (mailproc-macros.ts).
+      MSGREF: request.messageId?.replace(/^\s*<(.*)>\s*$/s, '$1') ?? '',
+      USERAUTH: request.authUser ?? '-',
+    },
     messageFile: () => files.messageFile(),
     tempCopy: () => files.tempCopy(),
   };

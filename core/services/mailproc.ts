@@ -2,17 +2,18 @@
  * XMail's mail processing commands (spec §3.7; XMail SMAILUtils.cpp/SMAILSvr.cpp): the lines of a
  * user's or domain's mailproc.tab, of a custom domain file `custdomains/<domain>.tab` and of a cmd
  * alias. Each line is one command, TAB-separated quoted fields, with `@@NAME` macros substituted
- * before the command is read (as XMail does):
+ * before the command is read (as XMail does; mailproc-macros.ts, which also says how values are
+ * made safe for programs):
  *   "external" prio timeout path args...   run a program; exit code 16 stops the processing
  *   "filter"   prio timeout path args...   run a program whose exit code can drop/reject the message
  *   "mailbox"                              store in the user's mailbox (mailproc.tab only)
  *   "redirect" / "lredirect" addr-or-domain...
  *   "smtprelay" "host[:port];host..."      (leading `#`: random order)
  *   "smtp"                                 normal SMTP delivery (custom domains / cmd aliases only)
- * Programs run without a shell, with a timeout, and never see more than the temp copy of the
- * message (@@FILE), which is removed once the expansion is over.
+ * Programs run without a shell, with a timeout and their own environment (mailproc-program.ts), and
+ * never see more than the temp copy of the message (@@FILE), which is removed once the expansion is
+ * over.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -90,38 +91,6 @@ function shuffled<T>(items: T[]): T[] {
   return copy;
 }
 
-/** The values of the macros; FILE and TMPFILE are made on demand (most commands never need them). */
-export interface MacroSource {
-  /** `FROM`, `RCPT`, `RRCPT`, `MSGID`, `MSGREF`, `USERAUTH` ...; an unknown name becomes ''. */
-  value(name: string): string | undefined;
-  messageFile(): Promise<string>;
-  tempCopy(): Promise<string>;
-}
-
-/**
- * Replaces every `@@NAME` (upper-case letters) inside every token, as XMail's MscReplaceTokens
- * does; unknown macros become the empty string.
- */
-export async function substituteMacros(tokens: readonly string[], source: MacroSource): Promise<string[]> {
-  const result: string[] = [];
-  for (const token of tokens) {
-    let out = '';
-    let last = 0;
-    for (const match of token.matchAll(/@@([A-Z]+)/g)) {
-      out += token.slice(last, match.index) + (await macroValue(match[1], source));
-      last = match.index + match[0].length;
-    }
-    result.push(out + token.slice(last));
-  }
-  return result;
-}
-
-async function macroValue(name: string, source: MacroSource): Promise<string> {
-  if (name === 'FILE') return source.messageFile();
-  if (name === 'TMPFILE') return source.tempCopy();
-  return source.value(name) ?? '';
-}
-
 /**
  * The message as a file for external programs: written once from the stored body on first use,
  * plus any @@TMPFILE copies; `cleanup` removes them all (call it in a finally).
@@ -172,48 +141,6 @@ export class MessageFiles {
     const file = path.join(this.dir, 'message.eml');
     await pipeline(await this.openBody(), createWriteStream(file, { mode: 0o600 }));
     return file;
-  }
-}
-
-export type ProgramResult =
-  { status: 'exited'; code: number } | { status: 'timeout' } | { status: 'failed'; error: string };
-
-/**
- * Runs `argv` without a shell, stdio closed, and waits at most `timeoutMs`; past that the program
- * and everything it started (its process group) is killed.
- */
-export function runProgram(argv: readonly string[], timeoutMs: number): Promise<ProgramResult> {
-  return new Promise((resolve) => {
-    if (argv.length === 0 || argv[0] === '') {
-      resolve({ status: 'failed', error: 'no program given' });
-      return;
-    }
-    let timedOut = false;
-    // detached: the program leads its own process group, so a timeout can kill its children too.
-    const child = spawn(argv[0], argv.slice(1), { stdio: 'ignore', shell: false, detached: true });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child.pid);
-    }, timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      resolve({ status: 'failed', error: err.message });
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut) resolve({ status: 'timeout' });
-      else if (code !== null) resolve({ status: 'exited', code });
-      else resolve({ status: 'failed', error: `killed by ${signal ?? 'a signal'}` });
-    });
-  });
-}
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // Already gone.
   }
 }
 

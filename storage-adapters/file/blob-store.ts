@@ -2,7 +2,8 @@
  * Message bodies as files, written once: blobs/<ab>/<id>. Beside each body, <id>.refs is a journal
  * of `+` and `-` lines; the reference count is their difference. Appending one short line with
  * O_APPEND is atomic, so references are counted across processes without a lock. The refs file is
- * the blob's commit marker: a body without one (a crash mid-put) does not exist.
+ * the blob's commit marker: a body without one (a crash mid-put) does not exist. <id>.mime, the
+ * body's MIME structure (blob-structures.ts), goes with the body.
  */
 import { constants, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -90,6 +91,7 @@ export class FileBlobStore implements BlobStore {
     const refs = await this.appendRef(id, '-\n', true);
     if (countRefs(refs) <= 0) {
       await fs.rm(this.layout.blobFile(id), { force: true });
+      await fs.rm(this.layout.blobStructure(id), { force: true });
       await fs.rm(this.layout.blobRefs(id), { force: true });
     }
   }

@@ -3,16 +3,23 @@
  *
  *   "P" uidvalidity "subscribed" "special-use"       folder properties (latest wins)
  *   "N" uidnext highestmodseq                        counters carried over by compaction
- *   "A" uid modseq "blob" size "internal-date" "flags" "mime-json" "envelope-json" ["delivery-key"]
- *                                                    a message (the key when appended with one)
+ *   "A" uid modseq "blob" size "internal-date" "flags" "" "" ["delivery-key"]
+ *                                                    a message (the key when appended with one); its
+ *                                                    MIME structure is beside its body (blob-
+ *                                                    structures.ts). Rows written before it moved
+ *                                                    there have "mime-json" "envelope-json" instead
+ *                                                    of the empty fields, and keep them.
  *   "F" uid modseq "flags"                           new flags of a message
  *   "X" modseq "uid,uid,..."                         expunged messages
  *
  * Appending rows is the only write, so a change is one fsynced append under the account's mail
  * lock; compaction rewrites the file atomically once dead rows outnumber live ones.
  */
-import type { MessageMeta } from '../../core/model/index.js';
+import type { MessageMeta, MessageStructure } from '../../core/model/index.js';
 import type { Fold } from './journal.js';
+
+/** A message as its folder keeps it: the structure only on rows of the old format. */
+export type StoredMessage = Omit<MessageMeta, 'mime' | 'envelope'> & { structure?: MessageStructure };
 
 export interface FolderState {
   uidValidity: number;
@@ -20,7 +27,7 @@ export interface FolderState {
   specialUse?: string;
   uidNext: number;
   highestModseq: number;
-  messages: Map<number, MessageMeta>;
+  messages: Map<number, StoredMessage>;
   /**
    * Delivery keys of the messages still here (MailStore.append): key -> UID and back. An expunged
    * message takes its key with it, and compaction writes keys only on live message rows.
@@ -57,16 +64,16 @@ export const folderFold: Fold<FolderState> = {
         break;
       case 'A': {
         const [, uid, modseq, blobId, size, internalDate, flags, mime, envelope, deliveryKey] = row;
-        const meta: MessageMeta = {
+        const meta: StoredMessage = {
           uid: Number(uid),
           modseq: Number(modseq),
           blobId,
           size: Number(size),
           internalDate: new Date(internalDate),
           flags: splitFlags(flags),
-          mime: JSON.parse(mime) as MessageMeta['mime'],
-          envelope: JSON.parse(envelope) as MessageMeta['envelope'],
         };
+        if (mime)
+          meta.structure = { mime: JSON.parse(mime), envelope: JSON.parse(envelope) } as MessageStructure;
         state.messages.set(meta.uid, meta);
         if (deliveryKey) {
           state.deliveries.set(deliveryKey, meta.uid);
@@ -109,7 +116,7 @@ export const folderRows = {
     specialUse ?? '',
   ],
   counters: (uidNext: number, highestModseq: number): Row => ['N', uidNext, highestModseq],
-  message: (m: MessageMeta, deliveryKey?: string): Row => [
+  message: (m: StoredMessage, deliveryKey?: string): Row => [
     'A',
     m.uid,
     m.modseq,
@@ -117,8 +124,8 @@ export const folderRows = {
     m.size,
     m.internalDate.toISOString(),
     m.flags.join(' '),
-    JSON.stringify(m.mime),
-    JSON.stringify(m.envelope),
+    m.structure ? JSON.stringify(m.structure.mime) : '',
+    m.structure ? JSON.stringify(m.structure.envelope) : '',
     ...(deliveryKey ? [deliveryKey] : []),
   ],
   flags: (uid: number, modseq: number, flags: string[]): Row => ['F', uid, modseq, flags.join(' ')],

@@ -26,6 +26,7 @@ import type { Storage } from '../../core/ports/index.js';
 import { FileAccountStore } from './account-store.js';
 import { FileAdminStore } from './admin-store.js';
 import { FileBlobStore } from './blob-store.js';
+import { FileStructureStore } from './blob-structures.js';
 import { FileDomainStore } from './domain-store.js';
 import { FileEventLog } from './event-log.js';
 import { isRunning } from './file-lock.js';
@@ -48,7 +49,9 @@ export function createStorage(url: string): Storage {
   const tables = openRootTables(layout);
   const blobs = new FileBlobStore(layout);
   // The mail store asks the account store whether an account exists; both are built here.
-  const mail: FileMailStore = new FileMailStore(layout, blobs, (key) => accounts.createdAt(key));
+  const mail: FileMailStore = new FileMailStore(layout, blobs, new FileStructureStore(layout), (key) =>
+    accounts.createdAt(key),
+  );
   const accounts = new FileAccountStore(layout, tables, mail);
   return {
     kind: 'file',

@@ -5,7 +5,8 @@
  *   mailusers.tab                      account journal (see account-journal.ts)
  *   domains/<domain>/<user>/           user.tab, attributes.tab, mlusers.tab, lastlogin.tab,
  *                                      uidvalidity, <ruser>@<rdom>.uidl, folders/<folder>.tab
- *   blobs/<ab>/<id>, <id>.refs         message bodies and their reference journals
+ *   blobs/<ab>/<id>, <id>.refs, <id>.mime
+ *                                      message bodies, their reference journals and MIME structures
  *   logs/<log>.tab, logs/event.seq     event logs
  *   locks/                             lock files;  tmp/  temp files awaiting rename
  *
@@ -107,6 +108,10 @@ export class Layout {
 
   blobRefs(id: string): string {
     return `${this.blobFile(id)}.refs`;
+  }
+
+  blobStructure(id: string): string {
+    return `${this.blobFile(id)}.mime`;
   }
 
   logFile(log: string): string {

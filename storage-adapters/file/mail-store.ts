@@ -5,6 +5,9 @@
  * A new account has no folders/ directory: its INBOX is implicit (empty, UIDVALIDITY = the
  * account's creation second) until the first change writes it out. This keeps account creation at
  * one directory and one file, which matters at 100,000 accounts.
+ *
+ * A message's MIME structure is kept once per body, beside it (blob-structures.ts), not in the
+ * folder journals of every mailbox the body was delivered to.
  */
 import { promises as fs } from 'node:fs';
 import type {
@@ -13,6 +16,7 @@ import type {
   Folder,
   MailboxUsage,
   MessageMeta,
+  MessageStructure,
   NewMessage,
 } from '../../core/model/index.js';
 import {
@@ -25,9 +29,16 @@ import {
   type MailStore,
   type UidRange,
 } from '../../core/ports/index.js';
+import type { FileStructureStore } from './blob-structures.js';
 import { fsyncDir, readIfExists, writeAtomic } from './durable-fs.js';
 import { withLock } from './file-lock.js';
-import { folderFold, folderRows, needsCompaction, type FolderState } from './folder-journal.js';
+import {
+  folderFold,
+  folderRows,
+  needsCompaction,
+  type FolderState,
+  type StoredMessage,
+} from './folder-journal.js';
 import { Journal } from './journal.js';
 import type { Layout } from './layout.js';
 
@@ -50,6 +61,7 @@ export class FileMailStore implements MailStore {
   constructor(
     private readonly layout: Layout,
     private readonly blobs: BlobStore,
+    private readonly structures: FileStructureStore,
     private readonly accountCreatedAt: (key: AccountKey) => Promise<Date | null>,
   ) {}
 
@@ -154,7 +166,7 @@ export class FileMailStore implements MailStore {
       const key = pending.opts.deliveryKey;
       const stored = key !== undefined ? state.messages.get(state.deliveries.get(key) ?? 0) : undefined;
       const first = key !== undefined ? byKey.get(key) : undefined;
-      if (stored) pending.resolve(stored);
+      if (stored) this.withStructure(stored).then(pending.resolve, pending.reject);
       else if (first) repeats.get(first)!.push(pending);
       else {
         fresh.push(pending);
@@ -168,29 +180,38 @@ export class FileMailStore implements MailStore {
         else p.reject(outcome.error);
       }
     };
-    // A reference is durable before the row that holds it: a crash in between leaks, never loses.
-    const refs = await Promise.allSettled(
-      fresh.map((p) => (p.opts.adoptReference ? undefined : this.blobs.addBlobRef(p.message.blobId))),
+    // The reference and the structure are durable before the row that needs them: a crash in
+    // between leaks, never loses. The structure comes after the reference: a body is only ever
+    // given a structure while someone holds it.
+    const prepared = await Promise.allSettled(
+      fresh.map(async ({ message, opts }) => {
+        if (!opts.adoptReference) await this.blobs.addBlobRef(message.blobId);
+        return this.structures.keep(message.blobId, { mime: message.mime, envelope: message.envelope });
+      }),
     );
-    const added: { pending: PendingAppend; meta: MessageMeta }[] = [];
+    const added: { pending: PendingAppend; stored: StoredMessage; structure: MessageStructure }[] = [];
     fresh.forEach((pending, i) => {
-      const ref = refs[i];
-      if (ref.status === 'rejected') return settle(pending, { error: ref.reason });
-      const meta: MessageMeta = {
-        ...pending.message,
-        flags: unique(pending.message.flags),
+      const outcome = prepared[i];
+      if (outcome.status === 'rejected') return settle(pending, { error: outcome.reason });
+      const { message } = pending;
+      const stored: StoredMessage = {
+        blobId: message.blobId,
+        size: message.size,
+        internalDate: message.internalDate,
+        flags: unique(message.flags),
         uid: state.uidNext + added.length,
         modseq: state.highestModseq + 1 + added.length,
       };
-      added.push({ pending, meta });
+      added.push({ pending, stored, structure: outcome.value });
     });
     if (added.length === 0) return;
     await this.write(
       account,
       path,
-      added.map((a) => folderRows.message(a.meta, a.pending.opts.deliveryKey)),
+      added.map((a) => folderRows.message(a.stored, a.pending.opts.deliveryKey)),
     );
-    for (const { pending, meta } of added) settle(pending, { meta });
+    for (const { pending, stored, structure } of added)
+      settle(pending, { meta: { ...stored, ...structure } });
   }
 
   async listMessages(
@@ -204,9 +225,13 @@ export class FileMailStore implements MailStore {
     const from = range?.from ?? 1;
     const to = range?.to ?? Infinity;
     const since = opts.changedSince ?? -Infinity;
-    return [...state.messages.values()]
-      .filter((m) => m.uid >= from && m.uid <= to && m.modseq > since)
-      .sort((a, b) => a.uid - b.uid);
+    const listed = await Promise.all(
+      [...state.messages.values()]
+        .filter((m) => m.uid >= from && m.uid <= to && m.modseq > since)
+        .sort((a, b) => a.uid - b.uid)
+        .map((m) => this.withStructure(m).catch(goneWithItsBody)),
+    );
+    return listed.filter((m): m is MessageMeta => m !== null);
   }
 
   async updateFlags(account: AccountKey, path: string, update: FlagUpdate): Promise<FlagUpdateResult> {
@@ -264,7 +289,7 @@ export class FileMailStore implements MailStore {
       const target = await this.mustState(account, to);
       const modseq = target.highestModseq + 1;
       let uid = target.uidNext;
-      const copies: MessageMeta[] = [];
+      const copies: StoredMessage[] = [];
       const pairs: [number, number][] = [];
       for (const oldUid of [...new Set(uids)].sort((a, b) => a - b)) {
         const meta = source.messages.get(oldUid);
@@ -309,15 +334,17 @@ export class FileMailStore implements MailStore {
     return this.locked(account, async () => {
       const state = await this.mustState(account, path);
       if (state.messages.has(message.uid)) return false;
+      const { mime, envelope, ...stored } = message;
       await this.blobs.addBlobRef(message.blobId);
-      await this.write(account, path, [folderRows.message({ ...message, flags: unique(message.flags) })]);
+      await this.structures.keep(message.blobId, { mime, envelope });
+      await this.write(account, path, [folderRows.message({ ...stored, flags: unique(message.flags) })]);
       return true;
     });
   }
 
   /** Every message of the account's folders; the caller holds the mail lock and deletes the folders. */
-  async allMessages(account: AccountKey): Promise<MessageMeta[]> {
-    const all: MessageMeta[] = [];
+  async allMessages(account: AccountKey): Promise<StoredMessage[]> {
+    const all: StoredMessage[] = [];
     for (const path of await this.folderPaths(account)) {
       const state = await this.state(account, path);
       if (state) all.push(...state.messages.values());
@@ -334,8 +361,18 @@ export class FileMailStore implements MailStore {
     });
   }
 
-  async releaseAll(messages: MessageMeta[]): Promise<void> {
+  async releaseAll(messages: StoredMessage[]): Promise<void> {
     for (const m of messages) await this.blobs.releaseBlob(m.blobId).catch(ignoreNotFound);
+  }
+
+  /**
+   * The message with its structure: its own on a row of the old format, else the one beside its
+   * body. @throws NotFoundError when the body (and so its structure) is gone.
+   */
+  private async withStructure({ structure, ...message }: StoredMessage): Promise<MessageMeta> {
+    const shared = structure ?? (await this.structures.read(message.blobId));
+    if (!shared) throw new NotFoundError(`structure of blob ${message.blobId}`);
+    return { ...message, ...shared };
   }
 
   private async write(account: AccountKey, path: string, rows: (string | number)[][]): Promise<void> {
@@ -451,6 +488,15 @@ function applyFlags(current: string[], operation: FlagOperation, flags: string[]
     case 'set':
       return unique(flags);
   }
+}
+
+/**
+ * A listing runs on the folder as it was read: a message another process expunged meanwhile may
+ * have taken its body, and its structure, with it. It is gone, so it is left out.
+ */
+function goneWithItsBody(err: unknown): null {
+  if ((err as Error).name !== 'NotFoundError') throw err;
+  return null;
 }
 
 function ignoreNotFound(err: unknown): void {

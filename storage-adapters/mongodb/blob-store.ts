@@ -54,9 +54,9 @@ export class MongoBlobStore implements BlobStore {
 
   /**
    * Deletes one reference document (only one caller can delete a given one), then removes the
-   * blob when none is left. Chunks go first and the blob document last: a crash in between leaves
-   * an unreferenced blob document that marks the leftover for a sweep, never a referenced blob
-   * without its chunks.
+   * blob when none is left. Chunks and structure go first and the blob document last: a crash in
+   * between leaves an unreferenced blob document that marks the leftover for a sweep, never a
+   * referenced blob without its chunks.
    */
   async releaseBlob(id: string): Promise<void> {
     for (;;) {
@@ -66,6 +66,7 @@ export class MongoBlobStore implements BlobStore {
     }
     if ((await this.cols.blobRefs.countDocuments({ blobId: id }, { limit: 1 })) > 0) return;
     await this.cols.blobChunks.deleteMany({ blobId: id });
+    await this.cols.blobStructures.deleteOne({ _id: id });
     await this.cols.blobs.deleteOne({ _id: id });
   }
 

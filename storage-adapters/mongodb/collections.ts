@@ -108,6 +108,16 @@ export interface BlobRefDoc {
   blobId: string;
 }
 
+/**
+ * The MIME structure of a body, once for every message stored from it (blob-structures.ts), as a
+ * JSON string: FerretDB 1.x would decode a nested tree field by field on every scan.
+ */
+export interface BlobStructureDoc {
+  /** The blob id. */
+  _id: string;
+  json: string;
+}
+
 export interface BlobChunkDoc {
   blobId: string;
   n: number;
@@ -136,8 +146,9 @@ export interface MessageDoc {
   blobId: string;
   size: number;
   internalDate: Date;
-  mime: MimeNode;
-  envelope: Envelope;
+  /** Only on messages stored before structures moved beside the body (BlobStructureDoc). */
+  mime?: MimeNode;
+  envelope?: Envelope;
 }
 
 export interface FileDoc {
@@ -183,6 +194,7 @@ export interface Collections {
   blobs: Collection<BlobDoc>;
   blobRefs: Collection<BlobRefDoc>;
   blobChunks: Collection<BlobChunkDoc>;
+  blobStructures: Collection<BlobStructureDoc>;
   folders: Collection<FolderDoc>;
   messages: Collection<MessageDoc>;
   files: Collection<FileDoc>;
@@ -204,6 +216,7 @@ export function collections(db: Db): Collections {
     blobs: db.collection('blobs'),
     blobRefs: db.collection('blobRefs'),
     blobChunks: db.collection('blobChunks'),
+    blobStructures: db.collection('blobStructures'),
     folders: db.collection('folders'),
     messages: db.collection('messages'),
     files: db.collection('files'),

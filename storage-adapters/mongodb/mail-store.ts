@@ -1,5 +1,12 @@
 import type { Filter } from 'mongodb';
-import type { AccountKey, Folder, MailboxUsage, MessageMeta, NewMessage } from '../../core/model/index.js';
+import type {
+  AccountKey,
+  Folder,
+  MailboxUsage,
+  MessageMeta,
+  MessageStructure,
+  NewMessage,
+} from '../../core/model/index.js';
 import type {
   AppendOptions,
   BlobStore,
@@ -10,6 +17,7 @@ import type {
 } from '../../core/ports/index.js';
 import { AlreadyExistsError, NotFoundError } from '../../core/ports/index.js';
 import { findAccount, requireAccount } from './accounts-lookup.js';
+import { keepStructure, readStructures } from './blob-structures.js';
 import type { Collections, FolderDoc, MessageDoc } from './collections.js';
 import { isDuplicateKey } from './errors.js';
 import { applyFlagUpdate } from './flag-update.js';
@@ -83,9 +91,10 @@ export class MongoMailStore implements MailStore {
   }
 
   /**
-   * UID and MODSEQ first (claimed, uid-allocation.ts), then the blob reference, then the
-   * message. A crash in between leaves an unused UID (allowed) or one extra reference (the body
-   * outlives its last message), never a message whose body can vanish.
+   * UID and MODSEQ first (claimed, uid-allocation.ts), then the blob reference and the body's
+   * structure (blob-structures.ts), then the message. A crash in between leaves an unused UID
+   * (allowed) or one extra reference (the body outlives its last message), never a message whose
+   * body can vanish.
    *
    * With a delivery key the message's `_id` is `<folder id>/<key>`: the insert against the unique
    * `_id` is the atomic check (claims.ts explains why nothing else is on FerretDB 1.x), and the
@@ -103,16 +112,19 @@ export class MongoMailStore implements MailStore {
       opts.deliveryKey === undefined ? undefined : `${folder._id.toHexString()}/${opts.deliveryKey}`;
     if (deliveryId !== undefined) {
       const known = await this.cols.messages.findOne({ _id: deliveryId });
-      if (known) return toMeta(known);
+      const [meta] = known ? await withStructures(this.cols, [known]) : [];
+      if (meta) return meta;
     }
     const {
       uids: [uid],
       modseq,
     } = await allocate(this.cols, folder._id, 1);
     if (!opts.adoptReference) await this.blobs.addBlobRef(message.blobId);
+    const { mime, envelope, ...fields } = message;
+    const structure = await keepStructure(this.cols, message.blobId, { mime, envelope });
     const doc: MessageDoc = {
       ...(deliveryId !== undefined ? { _id: deliveryId } : {}),
-      ...message,
+      ...fields,
       accountId: folder.accountId,
       folderId: folder._id,
       uid,
@@ -124,10 +136,11 @@ export class MongoMailStore implements MailStore {
       if (deliveryId === undefined || !isDuplicateKey(error)) throw error;
       if (!opts.adoptReference) await this.blobs.releaseBlob(message.blobId);
       const winner = await this.cols.messages.findOne({ _id: deliveryId });
+      const [meta] = winner ? await withStructures(this.cols, [winner]) : [];
       // Expunged between its insert and our look: the key is forgotten, so this append goes ahead.
-      return winner ? toMeta(winner) : this.append(account, path, message, opts);
+      return meta ?? this.append(account, path, message, opts);
     }
-    return toMeta(doc);
+    return toMeta(doc, structure);
   }
 
   async listMessages(
@@ -142,7 +155,7 @@ export class MongoMailStore implements MailStore {
       filter.uid = Number.isFinite(range.to) ? { $gte: range.from, $lte: range.to } : { $gte: range.from };
     if (opts.changedSince !== undefined) filter.modseq = { $gt: opts.changedSince };
     const docs = await this.cols.messages.find(filter).sort({ uid: 1 }).toArray();
-    return docs.map(toMeta);
+    return withStructures(this.cols, docs);
   }
 
   async updateFlags(account: AccountKey, path: string, update: FlagUpdate): Promise<FlagUpdateResult> {
@@ -218,8 +231,10 @@ export class MongoMailStore implements MailStore {
     await claimExact(this.cols.claims, uidScope(folder._id), message.uid);
     await claimExact(this.cols.claims, modseqScope(folder._id), message.modseq);
     await this.blobs.addBlobRef(message.blobId);
+    const { mime, envelope, ...fields } = message;
     try {
-      await this.cols.messages.insertOne({ ...message, accountId: folder.accountId, folderId: folder._id });
+      await keepStructure(this.cols, message.blobId, { mime, envelope });
+      await this.cols.messages.insertOne({ ...fields, accountId: folder.accountId, folderId: folder._id });
     } catch (error) {
       await this.blobs.releaseBlob(message.blobId);
       if (isDuplicateKey(error)) return false;
@@ -240,14 +255,31 @@ export class MongoMailStore implements MailStore {
   }
 }
 
-function toMeta(doc: MessageDoc): MessageMeta {
+/**
+ * The messages with their structures: the body's, or their own on messages stored before
+ * structures moved beside the body. A listing runs on the messages as it found them: one removed
+ * meanwhile may have taken its body, and the structure, with it; it is gone, so it is left out.
+ */
+async function withStructures(cols: Collections, docs: MessageDoc[]): Promise<MessageMeta[]> {
+  const shared = await readStructures(
+    cols,
+    docs.filter((doc) => !doc.mime).map((doc) => doc.blobId),
+  );
+  return docs.flatMap((doc) => {
+    const structure =
+      doc.mime && doc.envelope ? { mime: doc.mime, envelope: doc.envelope } : shared.get(doc.blobId);
+    return structure ? [toMeta(doc, structure)] : [];
+  });
+}
+
+function toMeta(doc: MessageDoc, { mime, envelope }: MessageStructure): MessageMeta {
   return {
     blobId: doc.blobId,
     size: doc.size,
     internalDate: doc.internalDate,
     flags: doc.flags,
-    mime: doc.mime,
-    envelope: doc.envelope,
+    mime,
+    envelope,
     uid: doc.uid,
     modseq: doc.modseq,
   };

@@ -15,13 +15,16 @@ import type { AccountKey } from '../../core/model/directory.js';
  *                                    messages, unseen, bytes}
  *   f:<fid>:uids               zset uid by uid
  *   f:<fid>:modseq             zset uid by modseq
- *   f:<fid>:meta               hash uid -> JSON {blobId, size, internalDate, mime, envelope}
+ *   f:<fid>:meta               hash uid -> JSON {blobId, size, internalDate} (older messages: also
+ *                                    mime, envelope)
  *   f:<fid>:flags              hash uid -> flags joined by spaces
  *   f:<fid>:body               hash uid -> "<size> <blobId>" (what expunge/delete need to release)
  *   f:<fid>:dkeys              hash "k:<delivery key>" -> uid and "u:<uid>" -> delivery key (append's
  *                                    idempotence; an expunged message's pair goes with it)
  *   blob:<id>                  hash {size, chunks, refs}
  *   blob:<id>:<n>              string, chunk n of the body (CHUNK_SIZE bytes except the last)
+ *   blob:<id>:mime             string, JSON {mime, envelope}: the body's structure, once for every
+ *                                    message stored from it
  *   <tbl> / idx:<tbl>          ordered tables: hash id -> JSON, and the index keys each row is in:
  *     member:<d>:<lc>            list members (order: member:order:<d>:<lc>)
  *     route                      routes (order: route:order, route:d:<domain>; set route:to:<d>:<lc>)

@@ -6,7 +6,7 @@ import {
   type MessageMeta,
   type NewMessage,
 } from '../../core/model/mailbox.js';
-import type { Envelope, MimeNode } from '../../core/model/mime.js';
+import { capStructure, type MessageStructure } from '../../core/model/mime-limits.js';
 import type {
   AppendOptions,
   FlagUpdate,
@@ -17,13 +17,15 @@ import type {
 import type { RedisContext } from './context.js';
 import { accountId } from './keys.js';
 
-/** What f:<fid>:meta keeps per message: everything that never changes after append. */
-interface StoredMeta {
+/**
+ * What f:<fid>:meta keeps per message: everything that never changes after append, but the MIME
+ * structure, kept once per body in blob:<id>:mime. Messages stored before it moved there carry
+ * their own.
+ */
+interface StoredMeta extends Partial<MessageStructure> {
   blobId: string;
   size: number;
   internalDate: number;
-  mime: MimeNode;
-  envelope: Envelope;
 }
 
 export class RedisMailStore implements MailStore {
@@ -68,7 +70,10 @@ export class RedisMailStore implements MailStore {
     await this.ctx.scripts.run('setSubscribed', accountId(account), path, subscribed ? 1 : 0);
   }
 
-  /** The delivery key check and the append are one script (see lua/mail-scripts.ts). */
+  /**
+   * The delivery key check, the append and keeping the body's structure are one script (see
+   * lua/mail-scripts.ts).
+   */
   async append(
     account: AccountKey,
     path: string,
@@ -86,10 +91,11 @@ export class RedisMailStore implements MailStore {
       storedMeta(message),
       opts.deliveryKey ?? '',
       opts.adoptReference ? 1 : 0,
-    )) as [number, number] | [number, number, string, string];
-    if (reply.length === 4) return parseMessage(...reply);
-    const [uid, modseq] = reply;
-    return { ...message, flags, uid, modseq };
+      structureJson(message),
+    )) as [number, number, string] | Quint;
+    if (reply.length === 5) return parseMessage(...reply);
+    const [uid, modseq, structure] = reply;
+    return { ...message, ...(JSON.parse(structure) as MessageStructure), flags, uid, modseq };
   }
 
   async importFolderState(
@@ -118,6 +124,7 @@ export class RedisMailStore implements MailStore {
       storedMeta(message),
       message.uid,
       message.modseq,
+      structureJson(message),
     );
     return added === 1;
   }
@@ -139,7 +146,7 @@ export class RedisMailStore implements MailStore {
       opts.changedSince ?? 0,
     )) as string[];
     const messages: MessageMeta[] = [];
-    for (let i = 0; i < flat.length; i += 4) messages.push(parseMessage(...(flat.slice(i, i + 4) as Quad)));
+    for (let i = 0; i < flat.length; i += 5) messages.push(parseMessage(...(flat.slice(i, i + 5) as Quint)));
     return messages;
   }
 
@@ -201,19 +208,33 @@ function storedMeta(message: NewMessage): string {
     blobId: message.blobId,
     size: message.size,
     internalDate: message.internalDate.getTime(),
-    mime: message.mime,
-    envelope: message.envelope,
   };
   return JSON.stringify(meta);
 }
 
-type Quad = [uid: number | string, modseq: number | string, flags: string, metaJson: string];
+/** The structure the body gets if it has none yet (capped: core/model/mime-limits.ts). */
+function structureJson(message: NewMessage): string {
+  return JSON.stringify(capStructure({ mime: message.mime, envelope: message.envelope }));
+}
 
-/** A message as the scripts return it: uid, modseq, joined flags, the f:<fid>:meta JSON. */
-function parseMessage(...[uid, modseq, flags, metaJson]: Quad): MessageMeta {
-  const meta = JSON.parse(metaJson) as StoredMeta;
+type Quint = [
+  uid: number | string,
+  modseq: number | string,
+  flags: string,
+  metaJson: string,
+  structure: string,
+];
+
+/**
+ * A message as the scripts return it: uid, modseq, joined flags, the f:<fid>:meta JSON and its
+ * body's structure JSON.
+ */
+function parseMessage(...[uid, modseq, flags, metaJson, structureJson]: Quint): MessageMeta {
+  const { mime, envelope, ...meta } = JSON.parse(metaJson) as StoredMeta;
+  const structure = mime && envelope ? { mime, envelope } : (JSON.parse(structureJson) as MessageStructure);
   return {
     ...meta,
+    ...structure,
     internalDate: new Date(meta.internalDate),
     uid: Number(uid),
     modseq: Number(modseq),

@@ -10,7 +10,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Storage } from '../../core/ports/index.js';
 import { createStorage } from '../../storage-adapters/file/index.js';
+import { formatRow } from '../../storage-adapters/file/tab.js';
 import { newMessage } from '../helpers/messages.js';
 import { describeStorageContract } from './storage-contract.js';
 
@@ -25,6 +26,15 @@ import { describeStorageContract } from './storage-contract.js';
 const removeTree = async (dir: string): Promise<void> => {
   await promisify(execFile)('rm', ['-rf', dir]);
 };
+
+/** The sizes of every file under `dir`. */
+async function treeBytes(dir: string): Promise<number> {
+  let bytes = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) bytes += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return bytes;
+}
 
 const crashRoot = process.env.MW_FILE_CRASH_CHILD;
 if (crashRoot) {
@@ -39,12 +49,72 @@ if (crashRoot) {
     async () => {
       const root = await mkdtemp(path.join(os.tmpdir(), 'mw-file-contract-'));
       currentRoot = root;
-      return { storage: createStorage(`file:${root}`), cleanup: () => removeTree(root) };
+      return {
+        storage: createStorage(`file:${root}`),
+        cleanup: () => removeTree(root),
+        storedBytes: () => treeBytes(root),
+      };
     },
     { childProcessUrl: () => `file:${currentRoot}` },
   );
   describeCrashTest();
   describeSymlinkConfinement();
+  describeOldFolderRows();
+}
+
+/**
+ * Folder journals written before structures moved beside the body carry each message's structure
+ * in its row; those messages keep it, beside messages whose structure is the body's.
+ */
+function describeOldFolderRows(): void {
+  describe('file adapter: folder rows that carry their own MIME structure', () => {
+    it('lists such a message with its own structure, and the others with their body’s', async () => {
+      const root = await mkdtemp(path.join(os.tmpdir(), 'mw-file-oldrows-'));
+      const storage = createStorage(`file:${root}`);
+      try {
+        await storage.open();
+        const owner = { domain: 'old.test', name: 'alice' };
+        await storage.domains.addDomain(owner.domain);
+        await storage.accounts.addAccount({
+          ...owner,
+          kind: 'user',
+          credential: { scheme: 'none' },
+          vars: [],
+        });
+        const blob = await storage.blobs.putBlob(Readable.from([Buffer.from('Subject: old\r\n\r\nx\r\n')]));
+        await storage.mail.append(owner, 'INBOX', newMessage(blob, { envelope: { subject: 'shared' } }));
+        const own = newMessage(blob, { envelope: { subject: 'its own' } });
+        const date = own.internalDate.toISOString();
+        await storage.blobs.addBlobRef(blob.id); // the old row's reference
+        const row = [
+          'A',
+          2,
+          99,
+          blob.id,
+          blob.size,
+          date,
+          '',
+          JSON.stringify(own.mime),
+          JSON.stringify(own.envelope),
+        ];
+        await appendFile(
+          path.join(root, 'domains', 'old.test', 'alice', 'folders', 'INBOX.tab'),
+          formatRow(row),
+        );
+        const listed = await storage.mail.listMessages(owner, 'INBOX');
+        assert.deepEqual(
+          listed.map((m) => [m.uid, m.envelope.subject]),
+          [
+            [1, 'shared'],
+            [2, 'its own'],
+          ],
+        );
+      } finally {
+        await storage.close();
+        await removeTree(root);
+      }
+    });
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { MongoClient, type Document } from 'mongodb';
+import { BSON, MongoClient, type Document } from 'mongodb';
 import type { Storage } from '../../core/ports/index.js';
 import { createStorage } from '../../storage-adapters/mongodb/index.js';
 import { newMessage } from '../helpers/messages.js';
@@ -29,12 +29,27 @@ function freshDatabase(): TestStorage {
   return openMongo(server);
 }
 
+/** The BSON size of every document of the database (exact, whatever the server's storage engine). */
+async function documentBytes(url: string): Promise<number> {
+  const client = new MongoClient(url);
+  try {
+    const db = client.db();
+    let bytes = 0;
+    for (const { name } of await db.listCollections({}, { nameOnly: true }).toArray()) {
+      for await (const doc of db.collection(name).find()) bytes += BSON.calculateObjectSize(doc);
+    }
+    return bytes;
+  } finally {
+    await client.close();
+  }
+}
+
 describeStorageContract(
   'mongodb',
   async () => {
     const { url, cleanup } = freshDatabase();
     latestUrl = url;
-    return { storage: createStorage(url), cleanup };
+    return { storage: createStorage(url), cleanup, storedBytes: () => documentBytes(url) };
   },
   {
     childProcessUrl: () => latestUrl,

@@ -9,6 +9,8 @@ import { Readable } from 'node:stream';
 import type { Storage } from '../../core/ports/index.js';
 import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
 import { createStorage } from '../../storage-adapters/redis/index.js';
+import { Redis } from 'ioredis';
+import { redisOptionsFromUrl } from '../../core/services/redis-process.js';
 import { deleteKeys } from '../helpers/adapters.js';
 import { describeStorageContract } from './storage-contract.js';
 
@@ -38,10 +40,31 @@ describeStorageContract(
     const prefix = `t${randomBytes(4).toString('hex')}:`;
     const url = `${server.url}/0?prefix=${prefix}`;
     latestUrl = url;
-    return { storage: createStorage(url), cleanup: () => deleteKeys(url, prefix) };
+    return {
+      storage: createStorage(url),
+      cleanup: () => deleteKeys(url, prefix),
+      storedBytes: () => keyBytes(url, prefix),
+    };
   },
   { childProcessUrl: () => latestUrl },
 );
+
+/** The memory Redis reports for the prefix's keys (MEMORY USAGE, every element counted). */
+async function keyBytes(url: string, prefix: string): Promise<number> {
+  const client = new Redis(redisOptionsFromUrl(url));
+  try {
+    let bytes = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      for (const key of keys) bytes += Number(await client.memory('USAGE', key, 'SAMPLES', 0)) || 0;
+      cursor = next;
+    } while (cursor !== '0');
+    return bytes;
+  } finally {
+    client.disconnect();
+  }
+}
 
 describe('redis adapter: acknowledged mail survives a SIGKILL of redis-server (appendfsync always)', () => {
   let dataDir = '';

@@ -13,6 +13,9 @@
  * The suite calls `storage.open()` and, at the end of the section, `storage.close()` once; `cleanup`
  * then removes the data (temp dir, database, keys) and must not close the storage again.
  *
+ * `storedBytes`, when `open` gives one, measures what the storage holds, for the sections that
+ * check how it grows (message-structures.ts).
+ *
  * `childProcessUrl` returns the URL of the storage most recently returned by `open`, so that the
  * cross-process UID test can open the same storage from two `node` child processes
  * (test/contract/uid-writer.ts). Without it that test is skipped.
@@ -31,8 +34,14 @@ import type { AccountKey, MimeNode, NewMessage, Pop3Link, AddressRoute } from '.
 import type { Storage } from '../../core/ports/index.js';
 import { newMessage, TEST_ENVELOPE } from '../helpers/messages.js';
 import { describeIdempotentAppend } from './idempotent-append.js';
+import { describeMessageStructures } from './message-structures.js';
 
-export type OpenStorage = () => Promise<{ storage: Storage; cleanup: () => Promise<void> }>;
+export type OpenStorage = () => Promise<{
+  storage: Storage;
+  cleanup: () => Promise<void>;
+  /** The bytes the storage holds on its medium (files, keys, documents): how it grows is tested. */
+  storedBytes?: () => Promise<number>;
+}>;
 export interface ContractOptions {
   childProcessUrl?: () => string;
   /**
@@ -159,6 +168,7 @@ export function describeStorageContract(
     describeBlobs(open);
     describeMail(open, opts);
     describeIdempotentAppend(open);
+    describeMessageStructures(open);
     describeEvents(open);
     describeFiles(open);
     describeDomainCascade(open);
@@ -1381,9 +1391,9 @@ function describeMail(open: OpenStorage, opts: ContractOptions): void {
           [...all].sort((a, b) => a - b),
         );
         // Each child tagged its messages; the stored tag matches the UID the child was given.
-        const byUid = new Map(listed.map((m) => [m.uid, m.envelope.messageId]));
+        const byUid = new Map(listed.map((m) => [m.uid, m.flags.join(' ')]));
         for (const [tag, uids] of results) {
-          uids.forEach((uid, i) => assert.equal(byUid.get(uid), `<${tag}-${i}@uid-writer>`));
+          uids.forEach((uid, i) => assert.equal(byUid.get(uid), `$${tag}-${i}`));
         }
         assert.equal(new Set(listed.map((m) => m.modseq)).size, listed.length, 'MODSEQs are unique');
         const folder = await s.mail.getFolder(bob, 'Shared');

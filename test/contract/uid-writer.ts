@@ -5,8 +5,9 @@
  *
  * Opens the storage at <url> (adapter chosen by URL scheme), prints `ready`, waits for a line on
  * stdin so that all writers start together, then appends <count> messages referencing <blobId>
- * one after another, printing `uid <n>` after each append resolves. Message i carries the
- * Message-ID `<tag-i@uid-writer>` so the parent can match stored messages to printed UIDs.
+ * one after another, printing `uid <n>` after each append resolves. Message i carries the keyword
+ * `$<tag>-<i>` so the parent can match stored messages to printed UIDs (a flag, not a header
+ * field: the MIME structure belongs to the body, which every message here shares).
  */
 import { once } from 'node:events';
 import type { Storage, StorageFactory } from '../../core/ports/index.js';
@@ -42,7 +43,7 @@ async function main(argv: string[]): Promise<void> {
     const meta = await storage.mail.append(
       account,
       folder,
-      newMessage({ id: blobId, size }, { envelope: { messageId: `<${tag}-${i}@uid-writer>` } }),
+      newMessage({ id: blobId, size }, { flags: [`$${tag}-${i}`] }),
     );
     process.stdout.write(`uid ${meta.uid}\n`);
   }

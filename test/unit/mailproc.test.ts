@@ -9,10 +9,25 @@ import {
   filterVerdict,
   MessageFiles,
   parseMailprocCommand,
+  macroEnvironment,
   parseTabFile,
+  programEnvironment,
   runProgram,
+  safeArgumentValue,
   substituteMacros,
+  type MacroSource,
 } from '../../core/index.js';
+
+const VALUES: MacroSource['values'] = {
+  FROM: 'a@b.test',
+  RCPT: 'c@d.test',
+  RRCPT: 'c@d.test',
+  MSGID: 'Q1',
+  MSGREF: 'm1@b.test',
+  USERAUTH: '-',
+};
+const noFiles = { messageFile: () => Promise.resolve('/f'), tempCopy: () => Promise.resolve('/t') };
+const NO_ENV = programEnvironment(tmpdir(), {});
 
 describe('mailproc commands', () => {
   const dirs: string[] = [];
@@ -78,13 +93,9 @@ describe('mailproc commands', () => {
       opened++;
       return Promise.resolve(Readable.from([Buffer.from('body bytes\r\n')]));
     }, parent);
-    const tokens = await substituteMacros(
+    const { tokens } = await substituteMacros(
       ['--from=@@FROM', '@@FILE', '@@FILE', '@@TMPFILE', '@@UNKNOWN.x', '@@lower'],
-      {
-        value: (name) => ({ FROM: 'a@b.test' })[name],
-        messageFile: () => files.messageFile(),
-        tempCopy: () => files.tempCopy(),
-      },
+      { values: VALUES, messageFile: () => files.messageFile(), tempCopy: () => files.tempCopy() },
     );
     assert.equal(tokens[0], '--from=a@b.test');
     assert.equal(tokens[1], tokens[2]);
@@ -98,16 +109,72 @@ describe('mailproc commands', () => {
     await assert.rejects(access(tokens[1]));
   });
 
+  it('keeps ordinary values and defuses shell metacharacters and leading dashes in program lines only', async () => {
+    for (const ordinary of [
+      'john.doe+tag@example.org',
+      'a_b=c%d@x.test',
+      'user%relay@gw.test',
+      'Jos\u00e9@b\u00fccher.de',
+      '-',
+      '',
+    ])
+      assert.equal(safeArgumentValue(ordinary), ordinary);
+    assert.equal(safeArgumentValue('x`touch${IFS}/tmp/p`@e.test'), 'x_touch__IFS__tmp_p_@e.test');
+    assert.equal(
+      safeArgumentValue('a\'b"c;d&e|f<g>h(i)j{k}l\\m*n?o[p]q~r!s#t u\nv\tw'),
+      'a_b_c_d_e_f_g_h_i_j_k_l_m_n_o_p_q_r_s_t_u_v_w',
+    );
+    assert.equal(safeArgumentValue('-o/etc/x@e.test'), '_o_etc_x@e.test');
+    assert.equal(safeArgumentValue('--help'), '_-help');
+
+    const hostile = { ...VALUES, FROM: '$(id)@e.test', USERAUTH: '-x' };
+    const line = ['@@FROM', 'from=@@FROM', '@@RCPT', '@@USERAUTH', '@@FILE'];
+    assert.deepEqual(
+      await substituteMacros(['External', '0', '5', '/bin/p', ...line], { values: hostile, ...noFiles }),
+      {
+        tokens: ['External', '0', '5', '/bin/p', '__id_@e.test', 'from=__id_@e.test', 'c@d.test', '_x', '/f'],
+        neutralised: ['FROM', 'USERAUTH'],
+      },
+    );
+    assert.deepEqual(await substituteMacros(['redirect', '@@FROM'], { values: hostile, ...noFiles }), {
+      tokens: ['redirect', '$(id)@e.test'],
+      neutralised: [],
+    });
+  });
+
+  it('puts every macro, exact, in MAILWRIGHT_* variables beside a fixed PATH, HOME, TMPDIR and LANG', () => {
+    const env = programEnvironment('/w', macroEnvironment({ ...VALUES, FROM: 'a`b`\0c' }, '/w/message.eml'));
+    assert.deepEqual(env, {
+      MAILWRIGHT_FILE: '/w/message.eml',
+      MAILWRIGHT_FROM: 'a`b`c',
+      MAILWRIGHT_RCPT: 'c@d.test',
+      MAILWRIGHT_RRCPT: 'c@d.test',
+      MAILWRIGHT_MSGID: 'Q1',
+      MAILWRIGHT_MSGREF: 'm1@b.test',
+      MAILWRIGHT_USERAUTH: '-',
+      PATH: '/usr/bin:/bin',
+      HOME: '/w',
+      TMPDIR: '/w',
+      LANG: 'C',
+    });
+  });
+
   it('runs programs without a shell, reports exit codes, spawn failures and timeouts', async () => {
-    assert.deepEqual(await runProgram(['/bin/sh', '-c', 'exit 3'], 5000), { status: 'exited', code: 3 });
-    assert.deepEqual(await runProgram(['/bin/echo', '$(touch /tmp/never)', ';', 'exit 9'], 5000), {
+    assert.deepEqual(await runProgram(['/bin/sh', '-c', 'exit 3'], 5000, NO_ENV), {
+      status: 'exited',
+      code: 3,
+    });
+    assert.deepEqual(await runProgram(['/bin/echo', '$(touch /tmp/never)', ';', 'exit 9'], 5000, NO_ENV), {
       status: 'exited',
       code: 0,
     });
-    const missing = await runProgram(['/nonexistent/program'], 5000);
+    const missing = await runProgram(['/nonexistent/program'], 5000, NO_ENV);
     assert.equal(missing.status, 'failed');
+    assert.equal((await runProgram(['/bin/echo', 'a\0b'], 5000, NO_ENV)).status, 'failed');
     const started = Date.now();
-    assert.deepEqual(await runProgram(['/bin/sh', '-c', 'sleep 20; exit 0'], 300), { status: 'timeout' });
+    assert.deepEqual(await runProgram(['/bin/sh', '-c', 'sleep 20; exit 0'], 300, NO_ENV), {
+      status: 'timeout',
+    });
     assert.ok(Date.now() - started < 3000);
   });
 });

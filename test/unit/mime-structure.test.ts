@@ -11,6 +11,7 @@ import { simpleParser } from 'mailparser';
 import libmime from 'libmime';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { MimeNode } from '../../core/model/mime.js';
+import { MAX_PARAMS, MAX_VALUE_LENGTH } from '../../core/model/mime-limits.js';
 import {
   MAX_DEPTH,
   MAX_PARTS,
@@ -559,6 +560,33 @@ describe('MimeStructureScanner: hostile input', () => {
     assert.equal(allNodes(result.mime).length, MAX_PARTS);
     const last = result.mime.children!.at(-1)!;
     assert.ok(body(message, last).endsWith(`part ${MAX_PARTS + 499}`));
+  });
+
+  it('caps what a part keeps: parameters, their values and header fields', () => {
+    // Well past the caps, and within MAX_HEADER_BYTES all together.
+    const huge = 'x'.repeat(100_000);
+    const many = Array.from({ length: MAX_PARAMS + 50 }, (_, i) => `p${i}=v`).join('; ');
+    const message = crlf(
+      `Subject: ${huge}`,
+      `Content-Type: multipart/mixed; boundary=b; name="${huge}"; ${many}`,
+      `Content-Description: ${huge}`,
+      '',
+      '--b',
+      `Content-Disposition: attachment; filename="${huge}"`,
+      '',
+      'part',
+      '--b--',
+      '',
+    );
+    const result = scan(message);
+    assertWellFormed(result);
+    const [part] = result.mime.children!;
+    assert.equal(result.mime.params.name, huge.slice(0, MAX_VALUE_LENGTH));
+    assert.equal(Object.keys(result.mime.params).length, MAX_PARAMS);
+    assert.equal(result.mime.params.boundary, 'b');
+    assert.equal(result.mime.description?.length, MAX_VALUE_LENGTH);
+    assert.equal(result.envelope.subject?.length, MAX_VALUE_LENGTH);
+    assert.equal(part.disposition?.params.filename.length, MAX_VALUE_LENGTH);
   });
 
   it('never throws on random bytes and always returns a well-formed tree', () => {

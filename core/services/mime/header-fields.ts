@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import libmime from 'libmime';
+import { capParams, capValue, MAX_PARAMS } from '../../model/mime-limits.js';
 import type { Envelope, MimeNode } from '../../model/mime.js';
 
 /** The fields a MIME header block contributes to a MimeNode (offsets and children are the scanner's). */
@@ -107,11 +108,14 @@ function decodeText(bytes: Buffer): string {
   return isUtf8(bytes) ? bytes.toString('utf8') : bytes.toString('latin1');
 }
 
-/** Parses a structured value; libmime joins and decodes RFC 2231 parameters (`name*0*=utf-8''...`). */
+/**
+ * Parses a structured value; libmime joins and decodes RFC 2231 parameters (`name*0*=utf-8''...`).
+ * What is kept is capped (mime-limits.ts).
+ */
 function parseStructured(value: string): { value: string; params: Record<string, string> } {
   try {
     const parsed = libmime.parseHeaderValue(value, { stripComments: true });
-    return { value: parsed.value.trim().toLowerCase(), params: { ...parsed.params } };
+    return { value: capValue(parsed.value.trim().toLowerCase()), params: capParams(parsed.params) };
   } catch {
     return { value: '', params: {} };
   }
@@ -147,12 +151,13 @@ export function readMimeFields(fields: HeaderFields, defaultType: string): MimeF
     if (d.value) result.disposition = { type: d.value, params: d.params };
   }
   const encoding = fields.get('content-transfer-encoding')?.toLowerCase();
-  if (encoding) result.encoding = encoding;
+  if (encoding) result.encoding = capValue(encoding);
   const language = fields
     .get('content-language')
     ?.split(',')
-    .map((tag) => tag.trim())
-    .filter((tag) => tag.length > 0);
+    .map((tag) => capValue(tag.trim()))
+    .filter((tag) => tag.length > 0)
+    .slice(0, MAX_PARAMS);
   if (language && language.length > 0) result.language = language;
   setIfPresent(result, 'id', fields.get('content-id'));
   setIfPresent(result, 'description', fields.get('content-description'));
@@ -166,7 +171,7 @@ function setIfPresent(
   key: 'id' | 'description' | 'location' | 'md5',
   value: string | undefined,
 ): void {
-  if (value) target[key] = value;
+  if (value) target[key] = capValue(value);
 }
 
 const ENVELOPE_FIELDS: ReadonlyArray<[keyof Envelope, string]> = [
@@ -187,7 +192,7 @@ export function readEnvelope(fields: HeaderFields): Envelope {
   const envelope: Envelope = {};
   for (const [key, name] of ENVELOPE_FIELDS) {
     const value = fields.get(name);
-    if (value) envelope[key] = value;
+    if (value) envelope[key] = capValue(value);
   }
   return envelope;
 }

@@ -64,9 +64,10 @@ return 1
 `;
 
 /**
- * ARGV: P, acct, path, blobId, size, flags, metaJson, deliveryKey ('' for none), adopt (0|1). Resolves
- * {uid, modseq}; when a message appended with the same delivery key is still in the folder,
- * changes nothing and resolves {uid, modseq, flags, metaJson} of that message.
+ * ARGV: P, acct, path, blobId, size, flags, metaJson, deliveryKey ('' for none), adopt (0|1),
+ * structureJson. Resolves {uid, modseq, structure} (the blob's structure: the one given unless it
+ * had one); when a message appended with the same delivery key is still in the folder, changes
+ * nothing and resolves {uid, modseq, flags, metaJson, structure} of that message.
  */
 export const append =
   FOLDER +
@@ -75,8 +76,9 @@ local key = ARGV[8]
 if key ~= '' then
   local known = redis.call('HGET', F .. ':dkeys', 'k:' .. key)
   if known then
+    local _, blob = parse_body(redis.call('HGET', F .. ':body', known))
     return { tonumber(known), tonumber(redis.call('ZSCORE', F .. ':modseq', known)),
-      redis.call('HGET', F .. ':flags', known), redis.call('HGET', F .. ':meta', known) }
+      redis.call('HGET', F .. ':flags', known), redis.call('HGET', F .. ':meta', known), blob_structure(blob) }
   end
 end
 local B = P .. 'blob:' .. ARGV[4]
@@ -84,11 +86,14 @@ if redis.call('EXISTS', B) == 0 then return redis.error_reply('NOTFOUND blob ' .
 local uid = redis.call('HINCRBY', F, 'uidNext', 1) - 1
 if key ~= '' then redis.call('HSET', F .. ':dkeys', 'k:' .. key, uid, 'u:' .. uid, key) end
 local modseq = redis.call('HINCRBY', F, 'highestModseq', 1)
-put_message(F, uid, modseq, ARGV[7], ARGV[6], ARGV[5], ARGV[4], ARGV[9] == '1')
-return { uid, modseq }
+put_message(F, uid, modseq, ARGV[7], ARGV[6], ARGV[5], ARGV[4], ARGV[9] == '1', ARGV[10])
+return { uid, modseq, blob_structure(ARGV[4]) }
 `;
 
-/** ARGV: P, acct, path, from, to ('+inf' allowed), changedSince (0 = all). Flat [uid, modseq, flags, meta]*. */
+/**
+ * ARGV: P, acct, path, from, to ('+inf' allowed), changedSince (0 = all). Flat
+ * [uid, modseq, flags, meta, structure]*.
+ */
 export const listMessages =
   FOLDER +
   String.raw`
@@ -102,6 +107,8 @@ for _, uid in ipairs(uids) do
     out[#out + 1] = tostring(modseq)
     out[#out + 1] = redis.call('HGET', F .. ':flags', uid)
     out[#out + 1] = redis.call('HGET', F .. ':meta', uid)
+    local _, blob = parse_body(redis.call('HGET', F .. ':body', uid))
+    out[#out + 1] = blob_structure(blob)
   end
 end
 return out
@@ -225,7 +232,10 @@ end
 return 1
 `;
 
-/** ARGV: P, acct, path, blobId, size, flags, metaJson, uid, modseq. Resolves 0 when the UID exists. */
+/**
+ * ARGV: P, acct, path, blobId, size, flags, metaJson, uid, modseq, structureJson. Resolves 0 when
+ * the UID exists.
+ */
 export const importMessage =
   FOLDER +
   String.raw`
@@ -233,7 +243,7 @@ local B = P .. 'blob:' .. ARGV[4]
 if redis.call('EXISTS', B) == 0 then return redis.error_reply('NOTFOUND blob ' .. ARGV[4]) end
 local uid, modseq = tonumber(ARGV[8]), tonumber(ARGV[9])
 if redis.call('HEXISTS', F .. ':meta', uid) == 1 then return 0 end
-put_message(F, uid, modseq, ARGV[7], ARGV[6], ARGV[5], ARGV[4])
+put_message(F, uid, modseq, ARGV[7], ARGV[6], ARGV[5], ARGV[4], false, ARGV[10])
 if uid + 1 > tonumber(redis.call('HGET', F, 'uidNext')) then redis.call('HSET', F, 'uidNext', uid + 1) end
 if modseq > tonumber(redis.call('HGET', F, 'highestModseq')) then redis.call('HSET', F, 'highestModseq', modseq) end
 return 1

@@ -37,7 +37,7 @@ local function release_blob(id)
   if redis.call('HINCRBY', k, 'refs', -1) <= 0 then
     local n = tonumber(redis.call('HGET', k, 'chunks') or '0')
     for i = 0, n - 1 do redis.call('DEL', k .. ':' .. i) end
-    redis.call('DEL', k)
+    redis.call('DEL', k .. ':mime', k)
   end
 end
 
@@ -55,8 +55,9 @@ end
 
 -- Puts message uid into folder F (its MODSEQ, meta JSON, flags and body entry "<size> <blob id>"),
 -- counts it in the folder's totals and takes a reference on its blob (unless adopting the
--- caller's: MailStore.append adoptReference).
-local function put_message(F, uid, modseq, meta, flags, size, blob, adopt)
+-- caller's: MailStore.append adoptReference). A structure JSON given becomes the blob's unless it
+-- has one (blob:<id>:mime, once per body, deleted with it).
+local function put_message(F, uid, modseq, meta, flags, size, blob, adopt, structure)
   redis.call('ZADD', F .. ':uids', uid, uid)
   redis.call('ZADD', F .. ':modseq', modseq, uid)
   redis.call('HSET', F .. ':meta', uid, meta)
@@ -66,6 +67,12 @@ local function put_message(F, uid, modseq, meta, flags, size, blob, adopt)
   redis.call('HINCRBY', F, 'bytes', size)
   redis.call('HINCRBY', F, 'unseen', 1 - seen_count(flags))
   if not adopt then redis.call('HINCRBY', P .. 'blob:' .. blob, 'refs', 1) end
+  if structure then redis.call('SET', P .. 'blob:' .. blob .. ':mime', structure, 'NX') end
+end
+
+-- The structure JSON of a blob ('' when it has none: a nil would end a reply table).
+local function blob_structure(blob)
+  return redis.call('GET', P .. 'blob:' .. blob .. ':mime') or ''
 end
 
 -- A message's delivery key (MailStore.append) goes with the message.
