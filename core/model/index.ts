@@ -3,3 +3,4 @@ export * from './directory.js';
 export * from './mime.js';
 export * from './mailbox.js';
 export * from './event.js';
+export * from './mail-root.js';
