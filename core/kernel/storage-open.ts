@@ -15,7 +15,7 @@ export async function openConfiguredStorage(
   const setting = config.storage ?? `file:${home}`;
   const { url, adapter } = typeof setting === 'string' ? { url: setting, adapter: undefined } : setting;
   const factory = await loadStorageFactory(url, adapter, baseDir);
-  const storage = factory(resolveFileUrl(url, baseDir));
+  const storage = factory(resolveFileUrl(url, baseDir), { umask: config.umask });
   await storage.open();
   return storage;
 }

@@ -49,9 +49,9 @@ export class FileFileTree implements FileTree {
     this.refuseRecord(rel);
     const parent = path.dirname(path.join(this.layout.root, rel));
     await this.resolve(path.relative(this.layout.root, parent));
-    await fs.mkdir(parent, { recursive: true });
+    await fs.mkdir(parent, { recursive: true, mode: this.layout.modes.dir });
     await this.resolve(path.relative(this.layout.root, parent));
-    await writeAtomic(this.layout.tmp, path.join(parent, path.basename(rel)), content);
+    await writeAtomic(this.layout, path.join(parent, path.basename(rel)), content);
   }
 
   async deleteFile(rel: string): Promise<boolean> {

@@ -16,6 +16,7 @@
  */
 import path from 'node:path';
 import type { AccountKey } from '../../core/model/index.js';
+import type { FileModes } from './modes.js';
 
 export class Layout {
   readonly tmp: string;
@@ -24,7 +25,11 @@ export class Layout {
   readonly blobs: string;
   readonly logs: string;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    /** What every file and directory created under the root gets (the configured umask). */
+    readonly modes: FileModes,
+  ) {
     this.tmp = path.join(root, 'tmp');
     this.locks = path.join(root, 'locks');
     this.domains = path.join(root, 'domains');
