@@ -17,11 +17,29 @@ const storageSetting = z.union([
 ]);
 
 /**
+ * A umask as a string of octal digits: YAML reads an unquoted 027 as the number 27. The owner's bits
+ * must stay clear, or the server could not read what it writes.
+ */
+const umaskSetting = z.string().transform((text, ctx): number => {
+  const mask = /^0?[0-7]{3}$/.test(text) ? parseInt(text, 8) : NaN;
+  if (Number.isNaN(mask) || (mask & 0o700) !== 0) {
+    ctx.addIssue({ code: 'custom', message: 'expected a umask such as "077" or "027" (in quotes)' });
+    return z.NEVER;
+  }
+  return mask;
+});
+
+/**
  * The top-level config file. Each plugin's own settings sit under `plugins.<name>` and are checked
  * against that plugin's schema by the kernel. Unknown keys are errors everywhere.
  */
 export const mailwrightConfigSchema = z.strictObject({
   home: z.string().min(1).optional(),
+  /**
+   * Permission bits cleared from the files and directories created under the home, except its
+   * private state/ (always 0700): "077" (default) makes them 0600/0700, "027" lets a group read.
+   */
+  umask: umaskSetting.optional(),
   role: z.enum(['front', 'worker', 'all']).optional(),
   /**
    * Delivery worker processes `mailwright start` runs beside itself (`--role worker`, same config,

@@ -6,6 +6,7 @@ import { ConfigError, describeIssues } from '../config/errors.js';
 import { defaultListenAddress, type ListenAddress, type ListenerName } from '../config/listen.js';
 import type { MailwrightConfig } from '../config/schema.js';
 import type { Storage } from '../ports/storage.js';
+import { prepareHome } from '../services/home.js';
 import { createLogger } from '../services/logger.js';
 import { Metrics } from '../services/metrics.js';
 import { RedisService } from '../services/redis.js';
@@ -224,6 +225,7 @@ export class Kernel {
     this.container.registerInstance(Tokens.Metrics, this.metrics);
     this.container.registerInstance(Tokens.Logger, this.logger);
     const config = this.options.config ?? {};
+    await prepareHome(this.home, config.umask);
     if (this.needs('storage')) {
       this.storage = await openConfiguredStorage(config, this.home, this.baseDir);
       this.container.registerInstance(Tokens.Storage, this.storage);

@@ -5,3 +5,4 @@ export * from './mailbox.js';
 export * from './event.js';
 export * from './account-kind.js';
 export * from './mime-limits.js';
+export * from './mail-root.js';

@@ -64,20 +64,47 @@ export function checkFolderPath(value: string): string {
   return /^inbox$/i.test(value) ? 'INBOX' : value;
 }
 
+/** NAME_MAX on Linux and most file systems. */
+const MAX_PATH_SEGMENT = 255;
+
 /**
- * A path inside the (possibly virtual) mail root, as XMail's filelist/cfgfileget/cfgfileset take it.
- * Backslashes become slashes and one leading slash is dropped, as XMail does; `..` anywhere is refused.
- * The result is relative, uses `/`, and never escapes the root.
+ * A path inside the (possibly virtual) mail root, as an administrator names it to XMail's
+ * filelist/cfgfileget/cfgfileset, normalised to the one spelling every later check compares against
+ * (the record fence of mail-root.ts among them): relative, `/`-separated, `''` for the root itself.
+ *
+ * XMail's rules are kept: `\` separates like `/`, one leading separator is dropped, `..` anywhere is
+ * refused. Whatever else could let two spellings name one file, or let a name mean another on some
+ * file system or database, is refused rather than repaired:
+ * - a second leading separator (`//x`, `\\x`: absolute or UNC) and empty segments (`a//b`, `a/`);
+ * - `.` segments, and segments ending in `.` (Windows drops it: `mailusers.tab.` is `mailusers.tab`);
+ * - anything but printable ASCII: spaces (Windows drops trailing ones), control characters, NUL, and
+ *   every non-ASCII character, so that look-alikes (fullwidth solidus U+FF0F, division slash U+2215,
+ *   fullwidth full stop U+FF0E) never reach anything that might fold them into `/` or `.`;
+ * - the characters Windows reserves (`" * : < > ? |`);
+ * - more than 1024 characters, or a segment longer than 255.
+ * Case is kept: the fence compares names case-insensitively instead.
  */
 export function checkMailRootPath(value: string): string {
   if (value.length > MAX_PATH)
     throw new InvalidNameError('path', value, `it is longer than ${MAX_PATH} characters`);
   if (value.includes('\0')) throw new InvalidNameError('path', value, 'it contains a NUL byte');
+  if (/[^\x21-\x7e]/.test(value))
+    throw new InvalidNameError('path', value, 'it contains a space, a control or a non-ASCII character');
+  if (/["*:<>?|]/.test(value))
+    throw new InvalidNameError('path', value, 'it contains a character reserved on some file systems');
   if (value.includes('..')) throw new InvalidNameError('path', value, 'it contains ".."');
-  const normal = value.replace(/\\/g, '/').replace(/^\//, '');
-  if (normal.split('/').some((p) => p === '.'))
-    throw new InvalidNameError('path', value, 'it has a "." component');
-  return normal.replace(/\/+/g, '/').replace(/\/$/, '');
+  const relative = value.replace(/\\/g, '/').replace(/^\//, '');
+  if (relative === '') return '';
+  if (relative.startsWith('/'))
+    throw new InvalidNameError('path', value, 'it is absolute (more than one leading separator)');
+  for (const segment of relative.split('/')) {
+    if (segment === '') throw new InvalidNameError('path', value, 'it has an empty component');
+    if (segment === '.') throw new InvalidNameError('path', value, 'it has a "." component');
+    if (segment.endsWith('.')) throw new InvalidNameError('path', value, 'a component ends with "."');
+    if (segment.length > MAX_PATH_SEGMENT)
+      throw new InvalidNameError('path', value, `a component is longer than ${MAX_PATH_SEGMENT} characters`);
+  }
+  return relative;
 }
 
 /** `user@domain` split and checked; the domain is lower-cased, the local part kept as given. */

@@ -9,4 +9,4 @@ export * from './blob-store.js';
 export type * from './mail-store.js';
 export type * from './file-tree.js';
 export type * from './event-log.js';
-export type * from './storage.js';
+export * from './storage.js';

@@ -28,5 +28,17 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+/** What the kernel tells every adapter besides its URL. */
+export interface StorageOptions {
+  /**
+   * Permission bits to clear from every file and directory the adapter creates (config `umask`),
+   * as umask(2) does: 0o077, the default, gives 0600 files and 0700 directories.
+   */
+  umask?: number;
+}
+
+/** Files and directories are private to the server's user unless the operator says otherwise. */
+export const DEFAULT_UMASK = 0o077;
+
 /** Opens a Storage from a URL (`file:/var/mail`, `redis://...`, `mongodb://...`). */
-export type StorageFactory = (url: string) => Storage;
+export type StorageFactory = (url: string, options?: StorageOptions) => Storage;

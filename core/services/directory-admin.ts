@@ -17,7 +17,8 @@ import type {
   LoginRecord,
   Pop3Link,
 } from '../model/directory.js';
-import { accountKeyOf, checkDomain, checkLocalPart, checkMailRootPath } from '../model/names.js';
+import { checkAdminFilePath } from '../model/mail-root.js';
+import { accountKeyOf, checkDomain, checkLocalPart, InvalidNameError } from '../model/names.js';
 import { AlreadyExistsError, NotFoundError } from '../ports/errors.js';
 import type { FileEntry } from '../ports/file-tree.js';
 import type { Storage } from '../ports/storage.js';
@@ -622,30 +623,33 @@ export class DirectoryAdmin {
       .map((file) => file.slice(0, -'.tab'.length));
   }
 
-  /** A mail-root path as the admin gave it, checked; throws invalid-path. */
+  /**
+   * A mail-root path as the admin gave it, in its one canonical spelling and outside the records
+   * (core/model/mail-root.ts); throws invalid-path. The file commands below take only its result.
+   */
   configPath(path: string): string {
     try {
-      return checkMailRootPath(path);
+      return checkAdminFilePath(path);
     } catch (err) {
       throw new DirectoryAdminError('invalid-path', (err as Error).message);
     }
   }
 
   async readFile(path: string): Promise<Buffer | null> {
-    return this.storage.files.readFile(path);
+    return this.storage.files.readFile(path).catch(asInvalidPath);
   }
 
   /** Replaces the file; empty content deletes it (XMail's zero-length upload). */
   async writeFile(path: string, content: Buffer): Promise<void> {
-    if (content.length === 0) await this.storage.files.deleteFile(path);
-    else await this.storage.files.writeFile(path, content);
+    if (content.length === 0) await this.storage.files.deleteFile(path).catch(asInvalidPath);
+    else await this.storage.files.writeFile(path, content).catch(asInvalidPath);
   }
 
   /** Regular files directly in the mail-root directory `dir` (`''` = the root). */
   async listFiles(dir: string): Promise<FileEntry[]> {
-    if (!(await this.storage.files.hasDirectory(dir)))
+    if (!(await this.storage.files.hasDirectory(dir).catch(asInvalidPath)))
       throw new DirectoryAdminError('directory-not-found', dir);
-    return this.storage.files.listFiles(dir);
+    return this.storage.files.listFiles(dir).catch(asInvalidPath);
   }
 }
 
@@ -711,6 +715,12 @@ function isValid(check: () => unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** A path the file tree refused (one that resolves outside the mail root through a symlink). */
+function asInvalidPath(err: unknown): never {
+  if (err instanceof InvalidNameError) throw new DirectoryAdminError('invalid-path', err.message);
+  throw err;
 }
 
 function ignoreNotFound(err: unknown): void {

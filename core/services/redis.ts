@@ -1,13 +1,13 @@
-import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { homePaths } from './home.js';
 import { startRedisServer, redisOptionsFromUrl, type RedisProcess } from './redis-process.js';
 
 /**
  * The Redis every process of one installation shares (BullMQ, lockouts, coordination). Configured by
- * URL, or, when none is configured, a private redis-server on a unix socket inside the data dir that
- * lives and dies with this kernel.
+ * URL, or, when none is configured, a private redis-server on a unix socket in `<home>/state/redis/`
+ * (private: home.ts) that lives and dies with this kernel.
  */
 export class RedisService {
   private readonly clients = new Set<Redis>();
@@ -19,8 +19,8 @@ export class RedisService {
 
   static async open(url: string | undefined, home: string, logger: Logger): Promise<RedisService> {
     if (url) return new RedisService(url, undefined);
-    const dir = path.join(home, 'redis');
-    await mkdir(dir, { recursive: true });
+    const dir = homePaths(home).redis;
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     // AOF with fsync on every write: a queue job behind an SMTP 250 must survive a crash.
     const embedded = await startRedisServer({ dir, appendOnly: true });
     logger.info({ socket: embedded.socketPath, pid: embedded.pid }, 'started embedded redis-server');

@@ -6,9 +6,9 @@ import {
   scrypt as scryptCallback,
   timingSafeEqual,
 } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { open, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { homePaths, makeStateDir } from './home.js';
 
 const scrypt = promisify(scryptCallback) as (
   password: string,
@@ -51,20 +51,21 @@ export function sameSecret(a: string, b: string): boolean {
 
 /**
  * Reversible secrets (admin passwords for MD5 challenge logins, legacy account secrets, POP3 link
- * passwords) are kept encrypted with AES-256-GCM under a server key that lives in `<home>/secret.key`
- * (mode 0600), never beside the data in the storage backend.
+ * passwords) are kept encrypted with AES-256-GCM under a server key that lives in
+ * `<home>/state/secret.key` (mode 0600, in the private state directory: home.ts), never beside the
+ * data in the storage backend and never where a file command reaches.
  */
 export class SecretBox {
   private constructor(private readonly key: Buffer) {}
 
   static async forHome(home: string): Promise<SecretBox> {
-    const file = path.join(home, 'secret.key');
+    const file = homePaths(home).secretKey;
     try {
       return new SecretBox(Buffer.from((await readFile(file, 'utf8')).trim(), 'base64'));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    await mkdir(home, { recursive: true });
+    await makeStateDir(home);
     const key = randomBytes(32);
     try {
       const handle = await open(file, 'wx', 0o600);

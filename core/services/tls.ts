@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { generate } from 'selfsigned';
+import { homePaths } from './home.js';
 
 export interface TlsFiles {
   key: string;
@@ -12,13 +13,14 @@ export interface TlsFiles {
 /**
  * The TLS identity every protocol listener shares (STARTTLS, STLS, #!TLS, implicit-TLS ports).
  * An operator names key and certificate files; without them, a self-signed certificate for the
- * host name, localhost and the loopback addresses is made once in `<home>/tls/` (key mode 0600),
- * so TLS works out of the box and every process of one installation presents the same certificate.
+ * host name, localhost and the loopback addresses is made once in `<home>/state/tls/` (mode 0600 in
+ * the private state directory: home.ts), so TLS works out of the box and every process of one
+ * installation presents the same certificate.
  */
 export async function loadTlsContext(home: string, files?: TlsFiles): Promise<tls.SecureContextOptions> {
   const [key, cert] = files
     ? await Promise.all([readFile(files.key), readFile(files.cert)])
-    : await ensureSelfSigned(path.join(home, 'tls', 'self-signed.pem')).then((pem) => [pem, pem]);
+    : await ensureSelfSigned(path.join(homePaths(home).tls, 'self-signed.pem')).then((pem) => [pem, pem]);
   tls.createSecureContext({ key, cert }); // fails here, at start, on a key that does not match
   return { key, cert, minVersion: 'TLSv1.2' };
 }

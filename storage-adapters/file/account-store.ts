@@ -35,6 +35,7 @@ import { withLock } from './file-lock.js';
 import { Journal } from './journal.js';
 import type { Layout } from './layout.js';
 import type { FileMailStore } from './mail-store.js';
+import type { FileModes } from './modes.js';
 import { Table, type RowCodec } from './table.js';
 import type { RootTables } from './tables.js';
 import { formatRow, parseRows } from './tab.js';
@@ -84,7 +85,7 @@ export class FileAccountStore implements AccountStore {
     private readonly tables: RootTables,
     private readonly mail: FileMailStore,
   ) {
-    this.journal = new Journal(layout.rootFile('mailusers.tab'), accountFold);
+    this.journal = new Journal(layout.rootFile('mailusers.tab'), accountFold, layout);
     this.lockFile = layout.lock('mailusers.tab');
   }
 
@@ -131,7 +132,7 @@ export class FileAccountStore implements AccountStore {
   async setVars(key: AccountKey, vars: [string, string][]): Promise<void> {
     const row = await this.mustFind(key);
     await writeAtomic(
-      this.layout.tmp,
+      this.layout,
       this.layout.userFile(row, 'user.tab'),
       vars.map((v) => formatRow(v)).join(''),
     );
@@ -139,11 +140,7 @@ export class FileAccountStore implements AccountStore {
 
   async setAttributes(key: AccountKey, attributes: [string, string[]][]): Promise<void> {
     const row = await this.mustFind(key);
-    await writeAtomic(
-      this.layout.tmp,
-      this.layout.userFile(row, 'attributes.tab'),
-      attributesText(attributes),
-    );
+    await writeAtomic(this.layout, this.layout.userFile(row, 'attributes.tab'), attributesText(attributes));
   }
 
   async listMembers(key: AccountKey): Promise<ListMember[]> {
@@ -173,7 +170,7 @@ export class FileAccountStore implements AccountStore {
   async recordLogin(key: AccountKey, login: LoginRecord): Promise<void> {
     const row = await this.mustFind(key);
     await writeAtomic(
-      this.layout.tmp,
+      this.layout,
       this.layout.userFile(row, 'lastlogin.tab'),
       formatRow([login.ip, login.at.toISOString(), login.protocol]),
     );
@@ -197,7 +194,7 @@ export class FileAccountStore implements AccountStore {
 
   /** Serialises with adds and deletes; domain deletion holds it while it removes the domain. */
   withJournalLock<T>(fn: () => Promise<T>): Promise<T> {
-    return withLock(this.lockFile, fn);
+    return withLock(this.lockFile, this.layout.modes, fn);
   }
 
   /**
@@ -298,17 +295,18 @@ export class FileAccountStore implements AccountStore {
     attributes: [string, string[]][],
   ): Promise<{ files: string[]; dirs: string[] }> {
     const dir = this.layout.userDir(row);
-    await freshDirectory(dir);
+    await freshDirectory(dir, this.layout.modes);
     const files = new Map([[path.join(dir, 'user.tab'), vars.map((v) => formatRow(v)).join('')]]);
     if (attributes.length > 0) files.set(path.join(dir, 'attributes.tab'), attributesText(attributes));
-    await Promise.all([...files].map(([file, text]) => fs.writeFile(file, text, { flag: 'wx' })));
+    const mode = this.layout.modes.file;
+    await Promise.all([...files].map(([file, text]) => fs.writeFile(file, text, { flag: 'wx', mode })));
     return { files: [...files.keys()], dirs: [dir] };
   }
 
   private async compact(index: AccountIndex): Promise<void> {
     const rows = [...index.bySeq.values()].map((r) => accountRow(r, this.dirOf(r)));
     if (!index.bySeq.has(index.maxSeq)) rows.push(tombstoneRow({ domain: '', name: '', seq: index.maxSeq }));
-    await this.journal.replace(this.layout.tmp, rows);
+    await this.journal.replace(rows);
   }
 
   private dirOf(row: AccountKey): string {
@@ -362,7 +360,7 @@ export class FileAccountStore implements AccountStore {
         new Table(
           path.join(dir, name),
           this.layout.lock(`${name}.${row.domain}.${row.name}`),
-          this.layout.tmp,
+          this.layout,
           codec,
         );
       files = { vars: table('user.tab', varCodec), attributes: table('attributes.tab', attributeCodec) };
@@ -375,7 +373,7 @@ export class FileAccountStore implements AccountStore {
     return new Table(
       this.layout.userFile(row, 'mlusers.tab'),
       this.layout.lock(`ml.${row.domain}.${row.name.toLowerCase()}`),
-      this.layout.tmp,
+      this.layout,
       memberCodec,
     );
   }
@@ -391,13 +389,13 @@ function attributesText(attributes: [string, string[]][]): string {
 }
 
 /** Creates `dir` empty, sweeping what an add cut short by a crash left there. */
-async function freshDirectory(dir: string): Promise<void> {
+async function freshDirectory(dir: string, modes: FileModes): Promise<void> {
   try {
-    await fs.mkdir(dir);
+    await fs.mkdir(dir, { mode: modes.dir });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') await fs.rm(dir, { recursive: true, force: true });
     else if (code !== 'ENOENT') throw err;
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true, mode: modes.dir });
   }
 }

@@ -27,8 +27,8 @@ export class FileBlobStore implements BlobStore {
     // Both temp files are written and fsynced side by side: concurrent fsyncs share one journal
     // commit of the file system, so the put waits for about one flush instead of two.
     const [written, refsWritten] = await Promise.allSettled([
-      writeTemp(this.layout.tmp, body),
-      writeTemp(this.layout.tmp, '+\n'),
+      writeTemp(this.layout, body),
+      writeTemp(this.layout, '+\n'),
     ]);
     if (written.status === 'rejected' || refsWritten.status === 'rejected') {
       for (const r of [written, refsWritten])
@@ -38,7 +38,7 @@ export class FileBlobStore implements BlobStore {
     const { temp, size } = written.value;
     const refs = refsWritten.value;
     try {
-      await renameCreatingDir(temp, file);
+      await renameCreatingDir(temp, file, this.layout.modes.dir);
       await fs.rename(refs.temp, this.layout.blobRefs(id));
     } catch (err) {
       await Promise.all([fs.rm(temp, { force: true }), fs.rm(refs.temp, { force: true })]);
@@ -121,12 +121,12 @@ export class FileBlobStore implements BlobStore {
 }
 
 /** rename(2), creating the target's directory (blobs/<ab>/) the first time it is needed. */
-async function renameCreatingDir(from: string, to: string): Promise<void> {
+async function renameCreatingDir(from: string, to: string, dirMode: number): Promise<void> {
   try {
     await fs.rename(from, to);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    await fs.mkdir(path.dirname(to), { recursive: true });
+    await fs.mkdir(path.dirname(to), { recursive: true, mode: dirMode });
     await fs.rename(from, to);
   }
 }

@@ -8,7 +8,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { capStructure, type MessageStructure } from '../../core/model/index.js';
-import { fsyncDir, readIfExists, writeTemp } from './durable-fs.js';
+import { fsyncDir, readIfExists, writeTemp, type WritePlace } from './durable-fs.js';
 import type { Layout } from './layout.js';
 
 /** Structures are immutable, so a process keeps the ones it read; this bounds the memory they take. */
@@ -51,7 +51,7 @@ export class FileStructureStore {
 
   private async store(blobId: string, structure: MessageStructure): Promise<MessageStructure> {
     const target = this.layout.blobStructure(blobId);
-    if (!(await this.read(blobId))) await createOnce(this.layout.tmp, target, capStructure(structure));
+    if (!(await this.read(blobId))) await createOnce(this.layout, target, capStructure(structure));
     // Ours, or linked a moment ago by another process that may not have synced the directory yet:
     // either way the entry is durable before a folder row relies on it.
     await fsyncDir(path.dirname(target));
@@ -71,8 +71,8 @@ export class FileStructureStore {
 }
 
 /** Writes `target` unless it exists. link(2), unlike rename(2), never replaces: the first one stays. */
-async function createOnce(tmpDir: string, target: string, structure: MessageStructure): Promise<void> {
-  const { temp } = await writeTemp(tmpDir, JSON.stringify(structure));
+async function createOnce(place: WritePlace, target: string, structure: MessageStructure): Promise<void> {
+  const { temp } = await writeTemp(place, JSON.stringify(structure));
   try {
     await fs.link(temp, target);
   } catch (err) {

@@ -24,7 +24,7 @@ export class FileDomainStore implements DomainStore {
       if (domains.some((d) => d.name === name)) throw new AlreadyExistsError(`domain ${name}`);
       return { records: [...domains, domain], result: undefined };
     });
-    await fs.mkdir(this.layout.domainDir(name), { recursive: true });
+    await fs.mkdir(this.layout.domainDir(name), { recursive: true, mode: this.layout.modes.dir });
     return { ...domain };
   }
 

@@ -7,6 +7,13 @@ import { constants, promises as fs } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import type { FileModes } from './modes.js';
+
+/** Where temp files go, and the modes new files and directories get (a Layout is one). */
+export interface WritePlace {
+  readonly tmp: string;
+  readonly modes: FileModes;
+}
 
 export async function fsyncDir(dir: string): Promise<void> {
   const handle = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
@@ -24,13 +31,13 @@ export function tempName(tmpDir: string): string {
 
 const WRITE_BATCH = 64 * 1024;
 
-/** Writes `content` to a new temp file in `tmpDir` and fsyncs it; resolves its path and size. */
+/** Writes `content` to a new temp file in `place.tmp` and fsyncs it; resolves its path and size. */
 export async function writeTemp(
-  tmpDir: string,
+  place: WritePlace,
   content: Buffer | string | Readable,
-  mode = 0o644,
+  mode = place.modes.file,
 ): Promise<{ temp: string; size: number }> {
-  const temp = tempName(tmpDir);
+  const temp = tempName(place.tmp);
   const handle = await fs.open(temp, 'wx', mode);
   let size = 0;
   try {
@@ -68,14 +75,14 @@ export async function writeTemp(
 
 /** Atomically replaces `target` with `content`; parent directories are created as needed. */
 export async function writeAtomic(
-  tmpDir: string,
+  place: WritePlace,
   target: string,
   content: Buffer | string | Readable,
-  mode?: number,
+  mode = place.modes.file,
 ): Promise<number> {
   const dir = path.dirname(target);
-  await fs.mkdir(dir, { recursive: true });
-  const { temp, size } = await writeTemp(tmpDir, content, mode);
+  await fs.mkdir(dir, { recursive: true, mode: place.modes.dir });
+  const { temp, size } = await writeTemp(place, content, mode);
   try {
     await fs.rename(temp, target);
   } catch (err) {
@@ -96,15 +103,15 @@ export interface AppendedRange {
  * Appends whole lines to a journal and fsyncs. Caller holds the journal's lock. A tail left without
  * its newline by a crash is cut off first, so the new lines never join a torn one.
  */
-export async function appendLines(file: string, text: string): Promise<AppendedRange> {
+export async function appendLines(file: string, text: string, modes: FileModes): Promise<AppendedRange> {
   let created = false;
   let handle;
   try {
     handle = await fs.open(file, constants.O_RDWR | constants.O_APPEND);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    handle = await fs.open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, 0o644);
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: modes.dir });
+    handle = await fs.open(file, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT, modes.file);
     created = true;
   }
   let range: AppendedRange;

@@ -23,7 +23,7 @@ export class FileEventLog implements EventLog {
   constructor(private readonly layout: Layout) {}
 
   async appendEvent(event: NewLogEvent): Promise<LogEvent> {
-    return withLock(this.layout.lock('events'), async () => {
+    return withLock(this.layout.lock('events'), this.layout.modes, async () => {
       const seq = (await this.lastSequence()) + 1;
       await this.saveSequence(seq);
       const stored: LogEvent = {
@@ -34,17 +34,17 @@ export class FileEventLog implements EventLog {
         text: event.text,
         params: { ...event.params },
       };
-      await appendLines(this.layout.logFile(event.log), eventRow(stored));
+      await appendLines(this.layout.logFile(event.log), eventRow(stored), this.layout.modes);
       return stored;
     });
   }
 
   async importEvent(event: LogEvent): Promise<boolean> {
-    return withLock(this.layout.lock('events'), async () => {
+    return withLock(this.layout.lock('events'), this.layout.modes, async () => {
       if ((await this.read(event.log)).some((e) => e.id === event.id)) return false;
       const seq = sequenceOf(event.id);
       if (seq > (await this.lastSequence())) await this.saveSequence(seq);
-      await appendLines(this.layout.logFile(event.log), eventRow(event));
+      await appendLines(this.layout.logFile(event.log), eventRow(event), this.layout.modes);
       return true;
     });
   }
@@ -71,7 +71,7 @@ export class FileEventLog implements EventLog {
   }
 
   async expireEvents(before: Date): Promise<number> {
-    return withLock(this.layout.lock('events'), async () => {
+    return withLock(this.layout.lock('events'), this.layout.modes, async () => {
       let expired = 0;
       for (const name of await this.logFiles()) {
         const log = this.layout.logOfFile(name);
@@ -81,7 +81,7 @@ export class FileEventLog implements EventLog {
         if (kept.length === events.length) continue;
         expired += events.length - kept.length;
         if (kept.length === 0) await fs.rm(this.layout.logFile(log), { force: true });
-        else await writeAtomic(this.layout.tmp, this.layout.logFile(log), kept.map(eventRow).join(''));
+        else await writeAtomic(this.layout, this.layout.logFile(log), kept.map(eventRow).join(''));
       }
       return expired;
     });
@@ -93,7 +93,7 @@ export class FileEventLog implements EventLog {
   }
 
   private async saveSequence(seq: number): Promise<void> {
-    await writeAtomic(this.layout.tmp, this.seqFile(), `${seq}\n`);
+    await writeAtomic(this.layout, this.seqFile(), `${seq}\n`);
   }
 
   private seqFile(): string {

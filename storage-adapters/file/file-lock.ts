@@ -6,15 +6,17 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { FileModes } from './modes.js';
 
 const inProcess = new Map<string, Promise<unknown>>();
 const BREAKER_STALE_MS = 10_000;
 
-export async function withLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
+/** `modes`: for the lock file and, the first time, its directory. */
+export async function withLock<T>(lockFile: string, modes: FileModes, fn: () => Promise<T>): Promise<T> {
   const previous = inProcess.get(lockFile) ?? Promise.resolve();
   const run = previous.then(
-    () => holdFileLock(lockFile, fn),
-    () => holdFileLock(lockFile, fn),
+    () => holdFileLock(lockFile, modes, fn),
+    () => holdFileLock(lockFile, modes, fn),
   );
   const tail = run.catch(() => undefined);
   inProcess.set(lockFile, tail);
@@ -24,8 +26,8 @@ export async function withLock<T>(lockFile: string, fn: () => Promise<T>): Promi
   return run;
 }
 
-async function holdFileLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
-  await acquire(lockFile);
+async function holdFileLock<T>(lockFile: string, modes: FileModes, fn: () => Promise<T>): Promise<T> {
+  await acquire(lockFile, modes);
   try {
     return await fn();
   } finally {
@@ -33,25 +35,25 @@ async function holdFileLock<T>(lockFile: string, fn: () => Promise<T>): Promise<
   }
 }
 
-async function tryCreate(lockFile: string): Promise<boolean> {
+async function tryCreate(lockFile: string, modes: FileModes): Promise<boolean> {
   try {
-    await fs.writeFile(lockFile, `${process.pid}\n`, { flag: 'wx' });
+    await fs.writeFile(lockFile, `${process.pid}\n`, { flag: 'wx', mode: modes.file });
     return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
     if (code === 'ENOENT') {
-      await fs.mkdir(path.dirname(lockFile), { recursive: true });
+      await fs.mkdir(path.dirname(lockFile), { recursive: true, mode: modes.dir });
       return false;
     }
     throw err;
   }
 }
 
-async function acquire(lockFile: string): Promise<void> {
+async function acquire(lockFile: string, modes: FileModes): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    if (await tryCreate(lockFile)) return;
-    if (attempt % 20 === 19) await breakIfStale(lockFile);
+    if (await tryCreate(lockFile, modes)) return;
+    if (attempt % 20 === 19) await breakIfStale(lockFile, modes);
     await sleep(Math.min(1 + attempt, 25) * (0.5 + Math.random()));
   }
 }
@@ -74,14 +76,14 @@ async function ownerOf(lockFile: string): Promise<number | null> {
   }
 }
 
-async function breakIfStale(lockFile: string): Promise<void> {
+async function breakIfStale(lockFile: string, modes: FileModes): Promise<void> {
   const owner = await ownerOf(lockFile);
   // An empty lock file is one being written right now, or one whose writer died in between: only
   // the age tells them apart.
   if (owner !== null && isRunning(owner)) return;
   if (owner === null && !(await olderThan(lockFile, BREAKER_STALE_MS))) return;
   const breaker = `${lockFile}.break`;
-  if (!(await tryCreate(breaker))) {
+  if (!(await tryCreate(breaker, modes))) {
     if (await olderThan(breaker, BREAKER_STALE_MS)) await fs.rm(breaker, { force: true });
     return;
   }

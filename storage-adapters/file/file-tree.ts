@@ -1,17 +1,18 @@
 /**
- * The mail root itself as the FileTree. Paths arrive checked by checkMailRootPath (no `..`); what is
- * left to refuse is a path that leaves the root through a symlink, so every access resolves the
- * deepest existing ancestor with realpath and requires it inside the root.
+ * The mail root itself as the FileTree. Paths arrive in checkMailRootPath's one spelling (relative,
+ * no `..`, no empty or `.` components); what is left to refuse is a path that leaves the root
+ * through a symlink, so every access resolves the deepest existing ancestor with realpath and
+ * requires it inside the root.
  *
- * The adapter's own records (tables, journals, folders, blobs: layout.ts `isAdapterRecord`) are not
- * part of the tree: they read as absent and cannot be written, as on the other adapters, whose
- * trees never held them. Admin protocols change that data through their commands, never by
- * overwriting a journal.
+ * The adapter's own records (tables, journals, folders, blobs, locks: core/model/mail-root.ts
+ * `isReservedMailRootPath`) are not part of the tree: they read as absent and cannot be written, as
+ * on the other adapters, whose trees never held them. Admin protocols change that data through their
+ * commands, never by overwriting a journal.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { InvalidNameError } from '../../core/model/index.js';
+import { InvalidNameError, isReservedMailRootPath } from '../../core/model/index.js';
 import type { FileEntry, FileTree } from '../../core/ports/index.js';
 import { writeAtomic } from './durable-fs.js';
 import type { Layout } from './layout.js';
@@ -22,7 +23,7 @@ export class FileFileTree implements FileTree {
   constructor(private readonly layout: Layout) {}
 
   async readFile(rel: string): Promise<Buffer | null> {
-    if (this.isRecord(rel)) return null;
+    if (isReservedMailRootPath(rel)) return null;
     // Opened first: most reads on the delivery path are of files that do not exist (a mailproc.tab
     // per user and domain), and a failed open settles those without resolving the path. A file
     // that does exist must then resolve inside the root before a byte of it is returned.
@@ -48,9 +49,9 @@ export class FileFileTree implements FileTree {
     this.refuseRecord(rel);
     const parent = path.dirname(path.join(this.layout.root, rel));
     await this.resolve(path.relative(this.layout.root, parent));
-    await fs.mkdir(parent, { recursive: true });
+    await fs.mkdir(parent, { recursive: true, mode: this.layout.modes.dir });
     await this.resolve(path.relative(this.layout.root, parent));
-    await writeAtomic(this.layout.tmp, path.join(parent, path.basename(rel)), content);
+    await writeAtomic(this.layout, path.join(parent, path.basename(rel)), content);
   }
 
   async deleteFile(rel: string): Promise<boolean> {
@@ -78,7 +79,9 @@ export class FileFileTree implements FileTree {
     }
     const files: FileEntry[] = [];
     for (const entry of entries
-      .filter((e) => e.isFile() && !this.isRecord(dir === '' || dir === '.' ? e.name : `${dir}/${e.name}`))
+      .filter(
+        (e) => e.isFile() && !isReservedMailRootPath(dir === '' || dir === '.' ? e.name : `${dir}/${e.name}`),
+      )
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       try {
         const { size } = await fs.stat(path.join(real, entry.name));
@@ -92,22 +95,14 @@ export class FileFileTree implements FileTree {
 
   async hasDirectory(dir: string): Promise<boolean> {
     if (dir === '') return true;
-    if (this.isRecord(dir)) return false;
+    if (isReservedMailRootPath(dir)) return false;
     const real = await this.resolve(dir);
     if (real === null) return false;
     return (await fs.stat(real)).isDirectory();
   }
 
-  /** Whether `rel` is, or lies inside, one of the adapter's own records. */
-  private isRecord(rel: string): boolean {
-    const parts = rel.split('/');
-    return parts.some((_, i) =>
-      this.layout.isAdapterRecord(parts.slice(0, i + 1).join('/'), i < parts.length - 1),
-    );
-  }
-
   private refuseRecord(rel: string): void {
-    if (this.isRecord(rel)) {
+    if (isReservedMailRootPath(rel)) {
       throw new InvalidNameError(
         'path',
         rel,
@@ -116,7 +111,7 @@ export class FileFileTree implements FileTree {
     }
   }
 
-  /** Everything under the root except the adapter's own records (layout.ts `isAdapterRecord`). */
+  /** Everything under the root except the adapter's own records. */
   async *walkFiles(): AsyncIterable<FileEntry> {
     yield* this.walk('');
   }
@@ -131,7 +126,7 @@ export class FileFileTree implements FileTree {
     }
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const rel = dir === '' ? entry.name : `${dir}/${entry.name}`;
-      if (this.layout.isAdapterRecord(rel, entry.isDirectory())) continue;
+      if (isReservedMailRootPath(rel)) continue;
       if (entry.isDirectory()) yield* this.walk(rel);
       else if (entry.isFile()) {
         try {

@@ -22,7 +22,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Storage } from '../../core/ports/index.js';
+import type { Storage, StorageOptions } from '../../core/ports/index.js';
 import { FileAccountStore } from './account-store.js';
 import { FileAdminStore } from './admin-store.js';
 import { FileBlobStore } from './blob-store.js';
@@ -33,6 +33,7 @@ import { isRunning } from './file-lock.js';
 import { FileFileTree } from './file-tree.js';
 import { Layout } from './layout.js';
 import { FileMailStore } from './mail-store.js';
+import { modesForUmask } from './modes.js';
 import { FilePop3LinkStore } from './pop3-link-store.js';
 import { FileRouteStore } from './route-store.js';
 import { openRootTables } from './tables.js';
@@ -44,8 +45,8 @@ export function rootOfUrl(url: string): string {
   return path.resolve(decodeURIComponent(url.slice('file:'.length)));
 }
 
-export function createStorage(url: string): Storage {
-  const layout = new Layout(rootOfUrl(url));
+export function createStorage(url: string, options: StorageOptions = {}): Storage {
+  const layout = new Layout(rootOfUrl(url), modesForUmask(options.umask));
   const tables = openRootTables(layout);
   const blobs = new FileBlobStore(layout);
   // The mail store asks the account store whether an account exists; both are built here.
@@ -72,7 +73,7 @@ export function createStorage(url: string): Storage {
 /** Creates the directories and sweeps temp files left by processes that died mid-write. */
 async function prepareRoot(layout: Layout): Promise<void> {
   for (const dir of [layout.root, layout.tmp, layout.locks, layout.domains, layout.blobs, layout.logs]) {
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true, mode: layout.modes.dir });
   }
   for (const name of await fs.readdir(layout.tmp)) {
     const pid = Number(name.split('.')[0]);

@@ -5,7 +5,7 @@
  * compaction replaces the file atomically, which readers notice by the changed inode.
  */
 import { promises as fs } from 'node:fs';
-import { appendLines, fileIdentity, writeAtomic } from './durable-fs.js';
+import { appendLines, fileIdentity, writeAtomic, type WritePlace } from './durable-fs.js';
 import { formatRow, parseRows } from './tab.js';
 
 export interface Fold<S> {
@@ -19,6 +19,7 @@ export class Journal<S> {
   constructor(
     readonly file: string,
     private readonly fold: Fold<S>,
+    private readonly place: WritePlace,
   ) {}
 
   /** The current state. Do not mutate it. */
@@ -68,7 +69,7 @@ export class Journal<S> {
   async append(rows: (string | number)[][]): Promise<void> {
     if (rows.length === 0) return;
     const text = rows.map(formatRow).join('');
-    const written = await appendLines(this.file, text);
+    const written = await appendLines(this.file, text, this.place.modes);
     const cache = this.cache;
     if (cache && cache.id === written.id && cache.consumed === written.from) {
       const { rows: parsed, consumed } = parseRows(Buffer.from(text));
@@ -78,8 +79,8 @@ export class Journal<S> {
   }
 
   /** Replaces the whole journal with `rows` (compaction). Caller holds the lock. */
-  async replace(tmpDir: string, rows: (string | number)[][]): Promise<void> {
-    await writeAtomic(tmpDir, this.file, rows.map(formatRow).join(''));
+  async replace(rows: (string | number)[][]): Promise<void> {
+    await writeAtomic(this.place, this.file, rows.map(formatRow).join(''));
     this.cache = null;
   }
 }

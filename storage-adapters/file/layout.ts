@@ -10,36 +10,14 @@
  *   logs/<log>.tab, logs/event.seq     event logs
  *   locks/                             lock files;  tmp/  temp files awaiting rename
  *
+ * Admin file commands see only the configuration files among these (core/model/mail-root.ts).
  * Names reaching here were validated by core/model/names.ts, so a domain or local part is safe as a
  * path component. User directories are lower-cased because account names are case-insensitive.
  * Folder and log names may hold characters such as `/`, so they are percent-encoded.
  */
 import path from 'node:path';
 import type { AccountKey } from '../../core/model/index.js';
-
-/** Root files and directories that hold the other ports' records. */
-const ROOT_RECORDS = new Set([
-  'domains.tab',
-  'aliasdomain.tab',
-  'aliases.tab',
-  'extaliases.tab',
-  'mailusers.tab',
-  'pop3links.tab',
-  'ctrlaccounts.tab',
-  'tmp',
-  'locks',
-  'blobs',
-  'logs',
-]);
-/** Files of domains/<domain>/<user>/ that hold account records (user-level mailproc.tab is configuration). */
-const ACCOUNT_RECORDS = new Set([
-  'user.tab',
-  'attributes.tab',
-  'mlusers.tab',
-  'lastlogin.tab',
-  'uidvalidity',
-  'folders',
-]);
+import type { FileModes } from './modes.js';
 
 export class Layout {
   readonly tmp: string;
@@ -48,20 +26,16 @@ export class Layout {
   readonly blobs: string;
   readonly logs: string;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    /** What every file and directory created under the root gets (the configured umask). */
+    readonly modes: FileModes,
+  ) {
     this.tmp = path.join(root, 'tmp');
     this.locks = path.join(root, 'locks');
     this.domains = path.join(root, 'domains');
     this.blobs = path.join(root, 'blobs');
     this.logs = path.join(root, 'logs');
-  }
-
-  /** Whether the root-relative `rel` holds records of another port rather than configuration. */
-  isAdapterRecord(rel: string, isDirectory: boolean): boolean {
-    const parts = rel.split('/');
-    if (parts.length === 1) return ROOT_RECORDS.has(parts[0]);
-    if (parts[0] !== 'domains' || parts.length !== 4) return false;
-    return ACCOUNT_RECORDS.has(parts[3]) || (!isDirectory && parts[3].endsWith('.uidl'));
   }
 
   rootFile(name: string): string {

@@ -72,7 +72,7 @@ export class FileMailStore implements MailStore {
       if (await this.state(account, path)) throw new AlreadyExistsError(`folder ${path}`);
       const uidValidity = await this.nextUidValidity(account);
       const journal = this.journal(account, path);
-      await journal.replace(this.layout.tmp, folderRows.initial(uidValidity, opts.specialUse));
+      await journal.replace(folderRows.initial(uidValidity, opts.specialUse));
       return toFolder(account, path, await journal.read());
     });
   }
@@ -354,9 +354,9 @@ export class FileMailStore implements MailStore {
 
   /** Runs `fn` under the account's mail lock, with an implicit INBOX written out first. */
   locked<T>(account: AccountKey, fn: () => Promise<T>): Promise<T> {
-    return withLock(this.layout.mailLock(account), async () => {
+    return withLock(this.layout.mailLock(account), this.layout.modes, async () => {
       const inbox = await this.implicitInbox(account);
-      if (inbox) await this.journal(account, 'INBOX').replace(this.layout.tmp, folderRows.compacted(inbox));
+      if (inbox) await this.journal(account, 'INBOX').replace(folderRows.compacted(inbox));
       return fn();
     });
   }
@@ -379,7 +379,7 @@ export class FileMailStore implements MailStore {
     const journal = this.journal(account, path);
     await journal.append(rows);
     const state = await journal.read();
-    if (needsCompaction(state)) await journal.replace(this.layout.tmp, folderRows.compacted(state));
+    if (needsCompaction(state)) await journal.replace(folderRows.compacted(state));
   }
 
   private journal(account: AccountKey, path: string): Journal<FolderState> {
@@ -387,7 +387,7 @@ export class FileMailStore implements MailStore {
     let journal = this.journals.get(file);
     if (!journal) {
       if (this.journals.size >= JOURNAL_CACHE_LIMIT) this.journals.clear();
-      journal = new Journal(file, folderFold);
+      journal = new Journal(file, folderFold, this.layout);
       this.journals.set(file, journal);
     }
     return journal;
@@ -449,7 +449,7 @@ export class FileMailStore implements MailStore {
     const file = this.layout.userFile(account, 'uidvalidity');
     const last = Number((await readIfExists(file))?.toString() ?? 0) || 0;
     const next = Math.max(Math.floor(Date.now() / 1000), last + 1);
-    await writeAtomic(this.layout.tmp, file, `${next}\n`);
+    await writeAtomic(this.layout, file, `${next}\n`);
     return next;
   }
 }

@@ -72,7 +72,7 @@ export class FilePop3LinkStore implements Pop3LinkStore {
 
   async setSeenUidls(link: Pop3Link, uidls: Iterable<string>): Promise<void> {
     const text = [...uidls].map((u) => formatRow([u])).join('');
-    await writeAtomic(this.layout.tmp, this.uidlFile(link.local, link.remoteDomain, link.remoteUser), text);
+    await writeAtomic(this.layout, this.uidlFile(link.local, link.remoteDomain, link.remoteUser), text);
   }
 
   private uidlFile(local: AccountKey, remoteDomain: string, remoteUser: string): string {

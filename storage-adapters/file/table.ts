@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { withLock } from './file-lock.js';
-import { readIfExists, writeAtomic } from './durable-fs.js';
+import { readIfExists, writeAtomic, type WritePlace } from './durable-fs.js';
 import { formatRow, parseRows } from './tab.js';
 
 export interface RowCodec<R> {
@@ -19,9 +19,9 @@ export class Table<R> {
   constructor(
     readonly file: string,
     private readonly lockFile: string,
-    private readonly tmpDir: string,
+    private readonly place: WritePlace,
     private readonly codec: RowCodec<R>,
-    private readonly mode = 0o644,
+    private readonly mode = place.modes.file,
   ) {}
 
   async read(): Promise<readonly R[]> {
@@ -37,11 +37,11 @@ export class Table<R> {
   async update<T>(
     change: (records: R[]) => { records: R[]; result: T } | Promise<{ records: R[]; result: T }>,
   ): Promise<T> {
-    return withLock(this.lockFile, async () => {
+    return withLock(this.lockFile, this.place.modes, async () => {
       this.cache = null;
       const { records, result } = await change([...(await this.read())]);
       await writeAtomic(
-        this.tmpDir,
+        this.place,
         this.file,
         records.map((r) => formatRow(this.codec.encode(r))).join(''),
         this.mode,

@@ -11,6 +11,7 @@ import type {
   Pop3Link,
 } from '../../core/model/index.js';
 import type { Layout } from './layout.js';
+import { ownerOnly } from './modes.js';
 import { Table, type RowCodec } from './table.js';
 
 /** `"domain" "created-at"` */
@@ -95,7 +96,7 @@ export interface RootTables {
 
 export function openRootTables(layout: Layout): RootTables {
   const table = <R>(file: string, codec: RowCodec<R>, mode?: number): Table<R> =>
-    new Table(layout.rootFile(file), layout.lock(file), layout.tmp, codec, mode);
+    new Table(layout.rootFile(file), layout.lock(file), layout, codec, mode);
   return {
     domains: table('domains.tab', domainCodec),
     aliasDomains: table('aliasdomain.tab', aliasDomainCodec),
@@ -103,6 +104,6 @@ export function openRootTables(layout: Layout): RootTables {
     extAliases: table('extaliases.tab', extAliasCodec),
     pop3Links: table('pop3links.tab', pop3LinkCodec),
     // Admin secrets are reversible (MD5 challenge logins): never world-readable.
-    admins: table('ctrlaccounts.tab', adminCodec, 0o600),
+    admins: table('ctrlaccounts.tab', adminCodec, ownerOnly(layout.modes.file)),
   };
 }

@@ -7,6 +7,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { builtinPluginNames, loadPlugin } from '../../core/kernel/plugin-loader.js';
+import { homePaths } from '../../core/services/home.js';
 import { CLI, startServer } from '../helpers/cli-process.js';
 
 /** Every listener the built-in plugins open, each asked on a free port. */
@@ -72,7 +73,7 @@ describe('embedded default (`mailwright start` with no config)', () => {
     }
     assert.match(server.output(), /SIGTERM: draining connections and stopping\nmailwright stopped/);
     assert.deepEqual(redisServersFor(home), [], 'the embedded redis-server is gone');
-    const redisDir = path.join(home, 'redis');
+    const redisDir = homePaths(home).redis;
     if (existsSync(redisDir)) assert.ok(!(await readdir(redisDir)).includes('redis.sock'));
   });
 

@@ -17,6 +17,7 @@ import {
   type HookPayloads,
   type Storage,
 } from '../../core/index.js';
+import { homePaths } from '../../core/services/home.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { startTestKernel } from '../helpers/test-kernel.js';
@@ -149,7 +150,7 @@ function describeMailFlow(adapter: AdapterName): void {
         secure: mode === 'implicit',
         ignoreTLS: mode === 'plain',
         requireTLS: mode === 'starttls',
-        tls: { ca: readFileSync(path.join(dir, 'tls', 'self-signed.pem')), servername: 'localhost' },
+        tls: { ca: readFileSync(path.join(homePaths(dir).tls, 'self-signed.pem')), servername: 'localhost' },
         auth,
         authMethod: 'PLAIN',
       });

@@ -25,6 +25,7 @@ import { mailwrightConfigSchema } from '../../core/config/schema.js';
 import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
 import { pop3LinksConfigSchema } from '../../plugins/pop3-links/config.js';
 import { fetchLink } from '../../plugins/pop3-links/fetch-link.js';
+import { homePaths } from '../../core/services/home.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra, type AdapterInfra } from '../helpers/adapter-infra.js';
 import { quietLogger } from '../helpers/logger.js';
@@ -109,7 +110,7 @@ async function startRemote(): Promise<Instance & { pop3: number; pop3s: number; 
   const port = (name: string) =>
     remote.kernel.listeners.find((listener) => listener.name === name)!.address.port;
   // The self-signed certificate (key and certificate in one file): the certificate is the CA.
-  const pem = await readFile(path.join(remote.dir, 'tls', 'self-signed.pem'), 'latin1');
+  const pem = await readFile(path.join(homePaths(remote.dir).tls, 'self-signed.pem'), 'latin1');
   const ca = path.join(remote.dir, 'ca.pem');
   await writeFile(ca, /-----BEGIN CERTIFICATE-----[^]*?-----END CERTIFICATE-----\n?/.exec(pem)![0]);
   const directory = remote.kernel.container.resolve(DirectoryServiceToken);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
+import { homePaths } from '../../core/services/home.js';
 import { CLI, startServer, type RunningServer } from '../helpers/cli-process.js';
 
 const run = promisify(execFile);
@@ -40,9 +41,9 @@ describe('a third-party plugin loaded by path', () => {
         '',
       ].join('\n'),
     );
-    // A domain with two users, straight into the file storage the server will use.
+    // A domain with two users, straight into the file storage the server will use (the default).
     const { createStorage } = await import('../../storage-adapters/file/index.js');
-    const storage = createStorage(`file:${home}`);
+    const storage = createStorage(`file:${homePaths(home).mail}`);
     await storage.open();
     await storage.domains.addDomain('plugin.test');
     for (const name of ['alice', 'blocked']) {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Storage } from '../../core/index.js';
 import { openConfiguredStorage } from '../../core/kernel/storage-open.js';
+import { homePaths } from '../../core/services/home.js';
 import { startServer, type RunningServer } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/queue-testbed.js';
 import { sendSubject } from '../helpers/smtp-client.js';
@@ -35,9 +36,9 @@ function workerPids(server: RunningServer): number[] {
 
 describe('mailwright start with worker processes', () => {
   let dir: string;
-  /** Whether a redis-server of this test's home (socket under <home>/redis/) is running. */
+  /** Whether a redis-server of this test's home (socket under <home>/state/redis/) is running. */
   const embeddedRedisRuns = (): boolean =>
-    spawnSync('pgrep', ['-f', `redis-server.*${path.join(dir, 'home', 'redis')}`]).status === 0;
+    spawnSync('pgrep', ['-f', `redis-server.*${homePaths(path.join(dir, 'home')).redis}`]).status === 0;
   let storage: Storage;
   let server: RunningServer;
 

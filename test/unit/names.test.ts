@@ -5,7 +5,9 @@ import {
   checkDomain,
   checkFolderPath,
   checkLocalPart,
+  checkAdminFilePath,
   checkMailRootPath,
+  isReservedMailRootPath,
   splitAddress,
 } from '../../core/index.js';
 
@@ -37,6 +39,107 @@ describe('name checks', () => {
     refuses(() => checkMailRootPath('a/./b'), /"\." component/);
     assert.equal(checkMailRootPath('/etc/hostname'), 'etc/hostname');
     assert.equal(checkMailRootPath('custdomains\\x.tab'), 'custdomains/x.tab');
+  });
+
+  it('gives every mail-root path one spelling, as XMail would read it', () => {
+    assert.equal(checkMailRootPath(''), '');
+    assert.equal(checkMailRootPath('/'), '', 'one leading separator is dropped: the root');
+    assert.equal(checkMailRootPath('\\'), '');
+    assert.equal(checkMailRootPath('/conf/test.tab'), 'conf/test.tab');
+    assert.equal(checkMailRootPath('\\conf\\test.tab'), 'conf/test.tab');
+    assert.equal(checkMailRootPath('conf\\sub/test.tab'), 'conf/sub/test.tab', 'mixed separators');
+    assert.equal(checkMailRootPath('custdomains/.sub.example.org.tab'), 'custdomains/.sub.example.org.tab');
+    assert.equal(checkMailRootPath('MailUsers.tab'), 'MailUsers.tab', 'case is kept; the fence ignores it');
+  });
+
+  it('refuses every other spelling of a mail-root path instead of repairing it', () => {
+    for (const value of [
+      '//ctrlaccounts.tab',
+      '\\\\mailusers.tab',
+      '/\\domains.tab',
+      '\\/domains.tab',
+      '///x',
+    ]) {
+      refuses(() => checkMailRootPath(value), /absolute/);
+    }
+    for (const value of ['conf//test.tab', 'conf\\\\test.tab', 'conf/', 'conf/test.tab\\']) {
+      refuses(() => checkMailRootPath(value), /empty component/);
+    }
+    for (const value of ['/./mailusers.tab', './mailusers.tab', 'conf/.', '.']) {
+      refuses(() => checkMailRootPath(value), /"\." component/);
+    }
+    // Windows drops trailing dots and spaces: these would name mailusers.tab there.
+    refuses(() => checkMailRootPath('mailusers.tab.'), /ends with "\."/);
+    refuses(() => checkMailRootPath('domains./x.tab'), /ends with "\."/);
+    refuses(() => checkMailRootPath('mailusers.tab '), /space/);
+    refuses(() => checkMailRootPath(' mailusers.tab'), /space/);
+    // Look-alikes of `/` and `.` and any other non-ASCII character.
+    for (const value of [
+      '\uff0fctrlaccounts.tab',
+      'a\u2215b',
+      'mailusers\uff0etab',
+      'domains\u2044x',
+      'caf\u00e9.tab',
+    ]) {
+      refuses(() => checkMailRootPath(value), /non-ASCII/);
+    }
+    refuses(() => checkMailRootPath('a\tb'), /control/);
+    refuses(() => checkMailRootPath('mailusers.tab\0.txt'), /NUL/);
+    for (const value of ['c:/x', 'a|b', 'x?', 'x*', 'a<b', 'a>b', 'a"b']) {
+      refuses(() => checkMailRootPath(value), /reserved/);
+    }
+    refuses(() => checkMailRootPath('..'), /"\.\."/);
+    refuses(() => checkMailRootPath('a..b'), /"\.\."/);
+    refuses(() => checkMailRootPath('a/'.repeat(513)), /longer than 1024/);
+    refuses(() => checkMailRootPath(`conf/${'x'.repeat(256)}`), /longer than 255/);
+    assert.equal(checkMailRootPath(`conf/${'x'.repeat(255)}`), `conf/${'x'.repeat(255)}`);
+  });
+
+  it('fences the records off from the file commands, whatever the case', () => {
+    for (const rel of [
+      'mailusers.tab',
+      'MailUsers.tab',
+      'CTRLACCOUNTS.TAB',
+      'domains.tab',
+      'aliases.tab',
+      'extaliases.tab',
+      'aliasdomain.tab',
+      'pop3links.tab',
+      'blobs',
+      'blobs/zz/x',
+      'Blobs/zz/x',
+      'logs/event.seq',
+      'locks/mailusers.tab.lock',
+      'tmp/1.x.tmp',
+      'domains/x.test/alice/user.tab',
+      'domains/x.test/alice/folders/INBOX.tab',
+      'domains/x.test/alice/r@remote.test.uidl',
+      'domains/x.test/alice/anything-new.tab',
+      'Domains/X.test/Alice/User.tab',
+      'domains/x.test/alice/mailproc.tab/x',
+    ]) {
+      assert.equal(isReservedMailRootPath(rel), true, rel);
+      refuses(() => checkAdminFilePath(rel), /holds records/);
+    }
+    for (const rel of [
+      '',
+      'server.tab',
+      'userdef.tab',
+      'custdomains/x.test.tab',
+      'cmdaliases/x.test/info.tab',
+      'domains',
+      'domains/x.test',
+      'domains/x.test/mailproc.tab',
+      'domains/x.test/userdef.tab',
+      'domains/x.test/alice',
+      'domains/x.test/alice/mailproc.tab',
+      'conf/domains.tab',
+    ]) {
+      assert.equal(isReservedMailRootPath(rel), false, rel);
+      assert.equal(checkAdminFilePath(rel), rel);
+    }
+    refuses(() => checkAdminFilePath('//ctrlaccounts.tab'), /absolute/);
+    assert.equal(checkAdminFilePath('/server.tab'), 'server.tab');
   });
 
   it('checks folder paths and addresses', () => {
