@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config/errors.js';
@@ -7,6 +8,7 @@ import { KernelError } from '../kernel/plugin-order.js';
 import { builtinCommandModules } from '../kernel/plugin-loader.js';
 import { openConfiguredStorage } from '../kernel/storage-open.js';
 import { AdminService } from '../services/admins.js';
+import { HomeLayoutError, prepareHome } from '../services/home.js';
 import { SecretBox } from '../services/secrets.js';
 import { resolveConfig, startCommand } from './start.js';
 import { storageCopyCommand } from './storage-copy.js';
@@ -54,21 +56,50 @@ config
 
 const admin = program.command('admin').description('administrator accounts of the admin protocols');
 admin
-  .command('add <name> <password>')
-  .description('add (or replace) an administrator usable by XMail CTRL and the AltaVista admin protocols')
+  .command('add <name> [password]')
+  .description(
+    'add (or replace) an administrator usable by XMail CTRL and the AltaVista admin protocols; without ' +
+      'PASSWORD (which every user of the machine can see in ps) the password is read from --password-file ' +
+      'or the first line of standard input',
+  )
   .option('--home <dir>', 'data directory (default ./mailwright-data)')
   .option('--config <file>', 'config file naming the storage')
-  .action(async (name: string, password: string, opts: { home?: string; config?: string }) => {
-    const loaded = await resolveConfig(opts);
-    const home = path.resolve(loaded.baseDir, opts.home ?? loaded.config.home ?? 'mailwright-data');
-    const storage = await openConfiguredStorage(loaded.config, home, loaded.baseDir);
-    try {
-      await new AdminService(storage.admins, await SecretBox.forHome(home)).add(name, password);
-      process.stdout.write(`administrator "${name}" saved\n`);
-    } finally {
-      await storage.close();
-    }
-  });
+  .option('--password-file <file>', 'read the password from the first line of this file')
+  .action(
+    async (
+      name: string,
+      password: string | undefined,
+      opts: { home?: string; config?: string; passwordFile?: string },
+    ) => {
+      const secret = password ?? (await readPassword(opts.passwordFile));
+      const loaded = await resolveConfig(opts);
+      const home = path.resolve(loaded.baseDir, opts.home ?? loaded.config.home ?? 'mailwright-data');
+      // As `start` would: an earlier layout is refused before a new key is made beside the old one.
+      await prepareHome(home, loaded.config.umask);
+      const storage = await openConfiguredStorage(loaded.config, home, loaded.baseDir);
+      try {
+        await new AdminService(storage.admins, await SecretBox.forHome(home)).add(name, secret);
+        process.stdout.write(`administrator "${name}" saved\n`);
+      } finally {
+        await storage.close();
+      }
+    },
+  );
+
+/** The first line of `file`, or of standard input; an empty password is refused. */
+async function readPassword(file: string | undefined): Promise<string> {
+  const text = file
+    ? await readFile(file, 'utf8')
+    : await new Promise<string>((resolve, reject) => {
+        let input = '';
+        process.stdin.setEncoding('utf8').on('data', (chunk: string) => (input += chunk));
+        process.stdin.once('end', () => resolve(input)).once('error', reject);
+      });
+  const password = text.split(/\r?\n/)[0];
+  if (!password)
+    throw new ConfigError('admin add', ['no password given (argument, --password-file or standard input)']);
+  return password;
+}
 
 const storage = program.command('storage').description('storage tools');
 storage
@@ -86,7 +117,7 @@ storage
 /** Known failures print one clear message; anything else is a bug and keeps its stack. */
 function explain(err: unknown): string {
   if (err instanceof ConfigError || err instanceof KernelError) return err.message;
-  if (err instanceof PluginStartError) return err.message;
+  if (err instanceof PluginStartError || err instanceof HomeLayoutError) return err.message;
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
 

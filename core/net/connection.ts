@@ -29,6 +29,7 @@ export class Connection {
   private current: Socket;
   private closed = false;
   private handshaking = false;
+  private readonly clientGone = new AbortController();
 
   constructor(
     socket: Socket,
@@ -39,6 +40,15 @@ export class Connection {
     this.logger = options.logger;
     guardEvents(socket, (err) => this.fail(err));
     socket.on('error', (err) => this.logger.debug({ err }, 'connection error'));
+    socket.once('close', () => this.clientGone.abort());
+  }
+
+  /**
+   * Aborted once the connection is closed, by either side: long work done for this client (a
+   * mailbox opened at login) stops, and what it holds (a maildrop lock) is released at once.
+   */
+  get gone(): AbortSignal {
+    return this.clientGone.signal;
   }
 
   /** The socket to read and write: the accepted one, or its TLS layer after `startTls`. */

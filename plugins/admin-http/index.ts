@@ -1,10 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { definePlugin, z } from '../../core/index.js';
+import { connectionLimitsOf, definePlugin, listenerSettings, z } from '../../core/index.js';
 
 const configSchema = z.strictObject({
   metricsPath: z.string().startsWith('/').default('/metrics'),
+  ...listenerSettings({ maxConnections: 100, maxConnectionsPerAddress: 10 }),
+  /** A client must send a whole request head within this time (slow-header attacks). */
+  headersTimeoutSeconds: z.number().int().positive().max(600).default(20),
+  /** Keep-alive connections idle this long are closed. */
+  idleTimeoutSeconds: z.number().int().positive().max(3600).default(30),
 });
+
+/** Said to a client over a cap, before the connection is closed (no request was read). */
+const BUSY = 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
 const PROTOCOL = 'admin-http';
 
@@ -32,7 +40,8 @@ export default definePlugin<z.output<typeof configSchema>>({
     };
     // The request boundary: whatever a request makes throw is that request's 500, never the
     // process's end (which would take every other listener with it).
-    const server = createServer((req, res) => {
+    // Node checks the request timeouts only this often (30 s by default, longer than the timeouts).
+    const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
       const path = pathOf(req.url);
       if (path === undefined) {
         res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request target\n');
@@ -47,6 +56,22 @@ export default definePlugin<z.output<typeof configSchema>>({
           else res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
         });
     });
+    // The caps every listener has: a client over them gets a 503 and is disconnected.
+    const limits = connectionLimitsOf(ctx.config);
+    server.on('connection', (socket) => {
+      const admission = limits.admit(socket.remoteAddress ?? '');
+      if (!admission.admitted) {
+        ctx.metrics.refusedConnections.inc({ protocol: PROTOCOL, reason: admission.refusal });
+        socket.end(BUSY);
+        socket.destroySoon();
+        return;
+      }
+      socket.once('close', admission.release);
+    });
+    server.headersTimeout = ctx.config.headersTimeoutSeconds * 1000;
+    server.requestTimeout = ctx.config.headersTimeoutSeconds * 1000;
+    server.keepAliveTimeout = ctx.config.idleTimeoutSeconds * 1000;
+    server.timeout = ctx.config.idleTimeoutSeconds * 1000;
     const { host, port } = ctx.listenAddress('admin-http');
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject).listen(port, host, () => resolve());

@@ -49,9 +49,12 @@ export async function login(session: Pop3Session, address: string, check: Creden
   }
   let maildrop: Maildrop;
   try {
-    maildrop = await Maildrop.open(storage.mail, sizes, user);
+    maildrop = await Maildrop.open(storage.mail, sizes, user, session.gone);
+    // A client that gave up while the maildrop was opened must not keep it locked.
+    session.gone.throwIfAborted();
   } catch (err) {
     await lock.release().catch(() => undefined);
+    if (session.gone.aborted) return;
     throw err;
   }
   session.enterTransaction(user, maildrop, lock);

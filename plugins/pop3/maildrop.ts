@@ -27,11 +27,17 @@ export class Maildrop {
     readonly messages: MaildropMessage[],
   ) {}
 
-  static async open(store: MailStore, sizes: MessageSizes, account: AccountKey): Promise<Maildrop> {
+  /** @param gone aborted when the client goes away: stops counting sizes not recorded at delivery */
+  static async open(
+    store: MailStore,
+    sizes: MessageSizes,
+    account: AccountKey,
+    gone?: AbortSignal,
+  ): Promise<Maildrop> {
     const folder = await store.getFolder(account, INBOX);
     if (!folder) return new Maildrop(store, account, []);
     const metas = await store.listMessages(account, INBOX);
-    const octets = await sizes.sizesOf(metas);
+    const octets = await sizes.sizesOf(metas, gone);
     const messages = metas.map((meta, i) => ({
       number: i + 1,
       uid: meta.uid,

@@ -22,7 +22,8 @@ export class MessageSizes {
     private readonly blobs: BlobStore,
   ) {}
 
-  async sizesOf(messages: Pick<MessageMeta, 'blobId' | 'mime'>[]): Promise<number[]> {
+  /** @param gone aborts the counting (the client went away): rejects with its reason */
+  async sizesOf(messages: Pick<MessageMeta, 'blobId' | 'mime'>[], gone?: AbortSignal): Promise<number[]> {
     const sizes = messages.map((message) => message.mime.crlfSize);
     const unknown = [...sizes.keys()].filter((i) => sizes[i] === undefined);
     if (unknown.length === 0) return sizes as number[];
@@ -33,6 +34,7 @@ export class MessageSizes {
       else toCount.push(i);
     }
     for (let start = 0; start < toCount.length; start += COUNT_CONCURRENCY) {
+      gone?.throwIfAborted();
       await Promise.all(
         toCount.slice(start, start + COUNT_CONCURRENCY).map(async (i) => {
           const id = messages[i].blobId;

@@ -120,6 +120,11 @@ export class Pop3Session {
     }
   }
 
+  /** Aborted once the connection is closed, whoever closed it. */
+  get gone(): AbortSignal {
+    return this.connection.gone;
+  }
+
   /** Server shutdown: an idle session is told and closed now, a busy one after its command. */
   private shutdown(): void {
     if (this.busy) this.closing = true;

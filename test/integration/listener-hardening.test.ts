@@ -70,7 +70,7 @@ function startKernel(
     Object.keys(plugins).flatMap((plugin) => (LISTENERS[plugin] ?? []).map((name) => [name, '127.0.0.1:0'])),
   );
   return startTestKernel(
-    { storage: `file:${home}`, redis: { url: redis.url }, plugins, listen },
+    { storage: `file:${path.join(home, 'mail')}`, redis: { url: redis.url }, plugins, listen },
     home,
     extra,
   );
@@ -244,6 +244,7 @@ describe('connection caps per address, with trusted networks exempt', () => {
       pop3: { maxConnectionsPerAddress: 2, trustedNetworks: [] },
       // Only 127.0.0.2 trusted: 127.0.0.1 is counted.
       'xmail-ctrl': { maxConnectionsPerAddress: 2, trustedNetworks: ['127.0.0.2'] },
+      'admin-http': { maxConnectionsPerAddress: 2, trustedNetworks: [], headersTimeoutSeconds: 1 },
     });
   });
   after(async () => {
@@ -283,6 +284,24 @@ describe('connection caps per address, with trusted networks exempt', () => {
     for (let i = 0; i < 3; i++) trusted.push(await greeted(server.port('xmail-ctrl'), '127.0.0.2'));
     for (const { greeting } of trusted) assert.match(greeting, /^\+00000 </);
     for (const { client } of [...counted, ...trusted]) client.close();
+  });
+
+  it('admin-http: over the cap gets 503 and is closed; a client that never finishes its request head is dropped', async () => {
+    const port = server.port('admin-http');
+    const slow = [await LineClient.connect(port), await LineClient.connect(port)];
+    for (const client of slow) client.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'); // never finished
+    const refused = await LineClient.connect(port);
+    assert.equal(await refused.line(), 'HTTP/1.1 503 Service Unavailable');
+    // The slow clients are answered 408 and closed after headersTimeoutSeconds, freeing the slots.
+    for (const client of slow) {
+      assert.equal(await client.line(5_000), 'HTTP/1.1 408 Request Timeout');
+      await client.ended;
+    }
+    const health = await waitFor('a free admin-http slot', async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+      return response?.status === 200 ? response : null;
+    });
+    assert.deepEqual(await health.json(), { status: 'ok', role: 'all' });
   });
 
   it('SMTP: loopback is trusted by default, so its sessions are not held to maxConnectionsPerIp', async () => {

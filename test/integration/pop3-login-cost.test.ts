@@ -11,11 +11,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
-import { DirectoryServiceToken, type AccountKey, type Kernel, type Storage } from '../../core/index.js';
+import {
+  DirectoryServiceToken,
+  type AccountKey,
+  type MessageMeta,
+  type Kernel,
+  type Storage,
+} from '../../core/index.js';
 import { MimeStructureScanner } from '../../core/services/mime-structure.js';
 import { redisOptionsFromUrl } from '../../core/services/redis-process.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { ADAPTER_NAMES, type TestStorage } from '../helpers/adapters.js';
+import { MessageSizes } from '../../plugins/pop3/message-sizes.js';
 import { readWithPoplib } from '../helpers/pop3-readers.js';
 import { waitFor } from '../helpers/queue-testbed.js';
 import { smtpExchange } from '../helpers/smtp-client.js';
@@ -109,13 +116,11 @@ for (const adapter of ADAPTER_NAMES) {
       assert.deepEqual(await redis.keys(SIZE_CACHE), [], 'no body was read to count its size');
     });
 
-    it('counts a message stored without a recorded size once, and caches the count', async () => {
-      // A message as an older version stored it: no recorded size.
-      const body = Buffer.from('Subject: old\n\nstored long ago\n');
+    /** A message as an older version stored it: no recorded size. */
+    const storeWithoutRecordedSize = async (body: Buffer): Promise<MessageMeta> => {
       const scanner = new MimeStructureScanner();
       scanner.write(body);
       const { mime, envelope } = scanner.finish();
-      assert.equal(mime.crlfSize, body.length + 3, 'three bare LFs');
       delete mime.crlfSize;
       const blob = await storage.blobs.putBlob(Readable.from([body]));
       const message = {
@@ -126,11 +131,22 @@ for (const adapter of ADAPTER_NAMES) {
         mime,
         envelope,
       };
-      await storage.mail.append(ALICE, 'INBOX', message, { adoptReference: true });
+      return storage.mail.append(ALICE, 'INBOX', message, { adoptReference: true });
+    };
 
+    it('counts a message stored without a recorded size once, and caches the count', async () => {
+      const body = Buffer.from('Subject: old\n\nstored long ago\n'); // three bare LFs
+      const stored = await storeWithoutRecordedSize(body);
       const got = await readWithPoplib({ port: ports.pop3, user: 'alice@example.org', password: PASSWORD });
       assert.equal(got.list.at(-1), `${got.list.length} ${body.length + 3}`);
-      assert.deepEqual(await redis.keys(SIZE_CACHE), [`mw:pop3:octets:${blob.id}`]);
+      assert.deepEqual(await redis.keys(SIZE_CACHE), [`mw:pop3:octets:${stored.blobId}`]);
+    });
+
+    it('stops counting sizes once the client is gone', async () => {
+      const stored = await storeWithoutRecordedSize(Buffer.from('Subject: older\n\nnever counted\n'));
+      const sizes = new MessageSizes(redis, storage.blobs);
+      await assert.rejects(sizes.sizesOf([stored], AbortSignal.abort()), { name: 'AbortError' });
+      assert.equal(await redis.exists(`mw:pop3:octets:${stored.blobId}`), 0);
     });
   });
 }
