@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../../bin/mailwright.js', import.meta.url));
@@ -53,4 +53,25 @@ export function startServer(
       });
     });
   });
+}
+
+/** Whether a process with this pid exists. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The command lines of the redis-server processes whose arguments name `home`. */
+export function redisServersFor(home: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-af', 'redis-server'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes(home));
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
 }

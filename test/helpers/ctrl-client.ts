@@ -5,17 +5,16 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { createHash } from 'node:crypto';
+import { LineBuffer } from './line-buffer.js';
 
 const READ_TIMEOUT_MS = 5_000;
 
 export class CtrlClient {
-  private buffer = Buffer.alloc(0);
-  private waiter: (() => void) | undefined;
-  private closed = false;
+  private lines: LineBuffer;
   greeting = '';
 
   private constructor(private socket: Socket | TLSSocket) {
-    this.listen(socket);
+    this.lines = new LineBuffer().attach(socket);
   }
 
   /** Connects and reads the greeting. `tls`: the xmail-ctrls listener (TLS from the first byte). */
@@ -45,47 +44,14 @@ export class CtrlClient {
     );
   }
 
-  private listen(socket: Socket | TLSSocket): void {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => undefined);
-  }
-
-  private wake(): void {
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.();
-  }
-
   /** Raw bytes, nothing added. */
   write(data: string | Buffer): void {
     this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
   }
 
   /** Next line without its CRLF; null when the server closed the connection first. */
-  async readLine(timeoutMs = READ_TIMEOUT_MS): Promise<string | null> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const end = this.buffer.indexOf('\r\n');
-      if (end >= 0) {
-        const line = this.buffer.subarray(0, end).toString('latin1');
-        this.buffer = this.buffer.subarray(end + 2);
-        return line;
-      }
-      if (this.closed) return null;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no line from the server within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        this.waiter = resolve;
-        setTimeout(resolve, left).unref();
-      });
-    }
+  readLine(timeoutMs = READ_TIMEOUT_MS): Promise<string | null> {
+    return this.lines.next(timeoutMs);
   }
 
   /** One response: the status line, plus the body lines and `.` of a +00100 reply. */
@@ -116,15 +82,16 @@ export class CtrlClient {
 
   /** Resolves once the server has closed; returns whatever it sent first (should be nothing). */
   async closedByServer(timeoutMs = READ_TIMEOUT_MS): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('the server did not close the connection');
-      await new Promise<void>((resolve) => {
-        this.waiter = resolve;
-        setTimeout(resolve, 50).unref();
-      });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the server did not close the connection')), timeoutMs);
+    });
+    try {
+      await Promise.race([this.lines.whenEnded, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
-    return this.buffer.toString('latin1');
+    return this.lines.unread;
   }
 
   /** After `+00000 Ready to start TLS mode`: the TLS handshake on the same connection. */
@@ -132,11 +99,11 @@ export class CtrlClient {
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
+    plain.removeAllListeners('end');
     const secure = tlsConnect({ socket: plain, rejectUnauthorized: false });
     await new Promise<void>((resolve, reject) => secure.once('secureConnect', resolve).once('error', reject));
     this.socket = secure;
-    this.closed = false;
-    this.listen(secure);
+    this.lines = new LineBuffer().attach(secure);
   }
 
   get encrypted(): boolean {

@@ -3,6 +3,7 @@
  * out, and the connection's state (has the server ended it, is it closed) for limit tests.
  */
 import net from 'node:net';
+import { LineBuffer } from './line-buffer.js';
 
 const READ_TIMEOUT_MS = 10_000;
 
@@ -16,29 +17,20 @@ export interface LineClientOptions {
 }
 
 export class LineClient {
-  private buffer = Buffer.alloc(0);
-  private wake: (() => void) | undefined;
-  /** The server sent FIN (or the connection broke). */
-  serverEnded = false;
-  /** Resolves once the server has ended its side. */
-  readonly ended: Promise<void>;
+  private readonly lines: LineBuffer;
 
   private constructor(readonly socket: net.Socket) {
-    let onEnd = (): void => undefined;
-    this.ended = new Promise<void>((resolve) => (onEnd = resolve));
-    const ended = (): void => {
-      this.serverEnded = true;
-      onEnd();
-      this.notify();
-    };
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      this.notify();
-    });
-    socket
-      .on('end', ended)
-      .on('close', ended)
-      .on('error', () => undefined);
+    this.lines = new LineBuffer().attach(socket);
+  }
+
+  /** The server sent FIN (or the connection broke). */
+  get serverEnded(): boolean {
+    return this.lines.ended;
+  }
+
+  /** Resolves once the server has ended its side. */
+  get ended(): Promise<void> {
+    return this.lines.whenEnded;
   }
 
   static async connect(port: number, options: LineClientOptions = {}): Promise<LineClient> {
@@ -57,26 +49,8 @@ export class LineClient {
   }
 
   /** The next line without its CRLF; null when the server ended the connection first. */
-  async line(timeoutMs = READ_TIMEOUT_MS): Promise<string | null> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const end = this.buffer.indexOf('\r\n');
-      if (end >= 0) {
-        const line = this.buffer.subarray(0, end).toString('latin1');
-        this.buffer = this.buffer.subarray(end + 2);
-        return line;
-      }
-      if (this.serverEnded) return null;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no line within ${timeoutMs} ms; unread: ${this.buffer.toString()}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+  line(timeoutMs = READ_TIMEOUT_MS): Promise<string | null> {
+    return this.lines.next(timeoutMs);
   }
 
   /** Sends `line` and CRLF. */
@@ -106,8 +80,7 @@ export class LineClient {
   /** The next line; throws when the server ended the connection first. */
   async requireLine(): Promise<string> {
     const line = await this.line();
-    if (line === null)
-      throw new Error(`the server closed the connection; unread: ${this.buffer.toString('latin1')}`);
+    if (line === null) throw new Error(`the server closed the connection; unread: ${this.lines.unread}`);
     return line;
   }
 
@@ -118,11 +91,5 @@ export class LineClient {
 
   close(): void {
     this.socket.destroy();
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
   }
 }

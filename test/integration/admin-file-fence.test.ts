@@ -213,6 +213,29 @@ function describeRecordSpellings(adapter: AdapterName): void {
   });
 }
 
+/**
+ * CTRL, SMTP and the queue on free ports, an administrator `admin`/`secret`; with no `storage` and
+ * no `redis.url` in `extra`, the embedded default: file storage and a redis-server in the home.
+ */
+async function startMailKernel(home: string, extra: Record<string, unknown> = {}): Promise<TestKernel> {
+  const started = await startTestKernel(
+    {
+      ...extra,
+      plugins: { 'xmail-ctrl': {}, queue: { hostname: 'mx.fence.test' }, smtp: { reverseDns: false } },
+      listen: {
+        'xmail-ctrl': '127.0.0.1:0',
+        'xmail-ctrls': '127.0.0.1:0',
+        smtp: '127.0.0.1:0',
+        submission: '127.0.0.1:0',
+        smtps: '127.0.0.1:0',
+      },
+    },
+    home,
+  );
+  await started.kernel.container.resolve(AdminServiceToken).add('admin', 'secret');
+  return started;
+}
+
 describe('the embedded default home keeps the server’s own files out of the file commands’ reach', () => {
   let home: string;
   let started: TestKernel;
@@ -221,20 +244,7 @@ describe('the embedded default home keeps the server’s own files out of the fi
   before(async () => {
     home = path.join(await mkdtemp(path.join(tmpdir(), 'mw-fence-home-')), 'home');
     // No storage and no redis.url: the file storage and an embedded redis-server in the home.
-    started = await startTestKernel(
-      {
-        plugins: { 'xmail-ctrl': {}, queue: { hostname: 'mx.fence.test' }, smtp: { reverseDns: false } },
-        listen: {
-          'xmail-ctrl': '127.0.0.1:0',
-          'xmail-ctrls': '127.0.0.1:0',
-          smtp: '127.0.0.1:0',
-          submission: '127.0.0.1:0',
-          smtps: '127.0.0.1:0',
-        },
-      },
-      home,
-    );
-    await started.kernel.container.resolve(AdminServiceToken).add('admin', 'secret');
+    started = await startMailKernel(home);
     c = await loggedIn(started.port('xmail-ctrl'));
     await mkdir(path.join(mailRootOf(home), 'locks'), { recursive: true });
     await writeFile(path.join(mailRootOf(home), 'locks', 'fence.lock'), `${process.pid}\n`);
@@ -328,22 +338,10 @@ function describeModes(adapter: AdapterName, umask: '027' | undefined): void {
       home = path.join(await mkdtemp(path.join(tmpdir(), `mw-modes-${adapter}-`)), 'home');
       // The file adapter runs as the embedded default: its mail root is <home>/mail.
       testStorage = adapter === 'file' ? undefined : await infra().storages.open(adapter);
-      started = await startTestKernel(
-        {
-          ...(testStorage ? { storage: testStorage.url } : {}),
-          ...(umask ? { umask } : {}),
-          plugins: { 'xmail-ctrl': {}, queue: { hostname: 'mx.fence.test' }, smtp: { reverseDns: false } },
-          listen: {
-            'xmail-ctrl': '127.0.0.1:0',
-            'xmail-ctrls': '127.0.0.1:0',
-            smtp: '127.0.0.1:0',
-            submission: '127.0.0.1:0',
-            smtps: '127.0.0.1:0',
-          },
-        },
-        home,
-      );
-      await started.kernel.container.resolve(AdminServiceToken).add('admin', 'secret');
+      started = await startMailKernel(home, {
+        ...(testStorage ? { storage: testStorage.url } : {}),
+        ...(umask ? { umask } : {}),
+      });
     });
     after(async () => {
       await started?.kernel.stop();

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { createConnection } from 'node:net';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { builtinPluginNames, loadPlugin } from '../../core/kernel/plugin-loader.js';
 import { homePaths } from '../../core/services/home.js';
-import { CLI, startServer } from '../helpers/cli-process.js';
+import { CLI, startServer, redisServersFor } from '../helpers/cli-process.js';
 
 /** Every listener the built-in plugins open, each asked on a free port. */
 async function builtinListeners(): Promise<string[]> {
@@ -31,16 +31,6 @@ function connects(port: number): Promise<string> {
     socket.on('close', () => resolve(greeting));
     socket.on('error', reject);
   });
-}
-
-function redisServersFor(home: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-af', 'redis-server'], { encoding: 'utf8' })
-      .split('\n')
-      .filter((line) => line.includes(home));
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
 }
 
 describe('embedded default (`mailwright start` with no config)', () => {

@@ -6,13 +6,12 @@
  */
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { builtinPluginNames, loadPlugin } from '../../core/kernel/plugin-loader.js';
-import { startServer, type RunningServer } from '../helpers/cli-process.js';
+import { startServer, type RunningServer, isRunning, redisServersFor } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/queue-testbed.js';
 
 async function everyListenerOnAFreePort(): Promise<string[]> {
@@ -34,25 +33,6 @@ function latestPort(server: RunningServer, listener: string): number {
   const match = new RegExp(`^ {2}${listener}\\s+\\S+:(\\d+)\\s`, 'm').exec(reports.at(-1)!);
   assert.ok(match, `no ${listener} in the latest report:\n${server.output()}`);
   return Number(match[1]);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function redisServersFor(home: string): string[] {
-  try {
-    return execFileSync('pgrep', ['-af', 'redis-server'], { encoding: 'utf8' })
-      .split('\n')
-      .filter((line) => line.includes(home));
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
 }
 
 function smtpGreeting(port: number): Promise<string> {

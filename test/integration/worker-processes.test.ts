@@ -12,20 +12,11 @@ import path from 'node:path';
 import type { Storage } from '../../core/index.js';
 import { openConfiguredStorage } from '../../core/kernel/storage-open.js';
 import { homePaths } from '../../core/services/home.js';
-import { startServer, type RunningServer } from '../helpers/cli-process.js';
+import { startServer, type RunningServer, isRunning } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/queue-testbed.js';
 import { sendSubject } from '../helpers/smtp-client.js';
 
 const ALICE = { domain: 'example.org', name: 'alice' };
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Worker pids announced so far, in order (`[worker 1] mailwright ready (pid N)`). */
 function workerPids(server: RunningServer): number[] {
