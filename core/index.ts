@@ -18,13 +18,13 @@ export { loadConfigFile } from './config/load.js';
 export type { MailwrightConfig } from './config/schema.js';
 export type { StandardSchemaV1 } from './config/standard-schema.js';
 export { LISTENER_NAMES, type ListenerName, type ListenAddress } from './config/listen.js';
-export { Metrics, type MessageOutcome } from './services/metrics.js';
-export type { RedisService } from './services/redis.js';
-export { DirectoryService, DirectoryServiceToken } from './services/accounts.js';
-export { Router, RouterToken, type Resolution } from './services/router.js';
-export { AdminService } from './services/admins.js';
-export { SecretBox, hashPassword, sameSecret, verifyPassword } from './services/secrets.js';
-export { CredentialService, CredentialServiceToken, type HashCheck } from './services/credentials.js';
+export { Metrics, type MessageOutcome } from './runtime/metrics.js';
+export type { RedisService } from './runtime/redis.js';
+export { DirectoryService, DirectoryServiceToken } from './directory/directory-service.js';
+export { Router, RouterToken, type Resolution } from './routing/router.js';
+export { AdminService } from './directory/admin-service.js';
+export { SecretBox, hashPassword, sameSecret, verifyPassword } from './runtime/secrets.js';
+export { CredentialService, CredentialServiceToken, type HashCheck } from './directory/credentials.js';
 export {
   LockoutService,
   LOGIN_PROTOCOLS,
@@ -32,26 +32,26 @@ export {
   type LoginProtocol,
   type LoginVerdict,
   type LockoutSettings,
-} from './services/lockouts.js';
-export { logIn, type CredentialCheck, type LoginAttempt, type LoginResult } from './services/login.js';
-export { AdminServiceToken, LockoutServiceToken, SecretBoxToken } from './services/core-services.js';
-export { loadTlsContext, type TlsFiles } from './services/tls.js';
-export * from './services/directory-admin.js';
-export * from './services/frozen-queue.js';
-export * from './services/delivery-queue.js';
-export * from './services/retry-schedule.js';
-export { analyseMime, MimeStructureStream } from './services/mime-structure.js';
-export { appendToFolder } from './services/folder-append.js';
-export { readTraceFields, type TraceFields } from './services/mime/header-fields.js';
-export * from './services/spool.js';
+} from './directory/lockouts.js';
+export { logIn, type CredentialCheck, type LoginAttempt, type LoginResult } from './directory/login.js';
+export { AdminServiceToken, LockoutServiceToken, SecretBoxToken } from './kernel/core-services.js';
+export { loadTlsContext, type TlsFiles } from './runtime/tls.js';
+export * from './directory/directory-admin.js';
+export * from './ports/frozen-queue.js';
+export * from './ports/delivery-queue.js';
+export * from './delivery/retry-schedule.js';
+export { analyseMime, MimeStructureStream } from './mime/structure-stream.js';
+export { appendToFolder } from './delivery/folder-append.js';
+export { readTraceFields, type TraceFields } from './mime/header-fields.js';
+export * from './delivery/spool.js';
 export { z } from 'zod';
-export { type Lookup } from './services/router.js';
-export * from './services/expansion.js';
-export * from './services/delivery-policy.js';
-export * from './services/mailproc.js';
-export * from './services/mailproc-macros.js';
-export * from './services/mailproc-program.js';
-export * from './services/tab-lines.js';
-export * from './services/custom-domains.js';
-export * from './services/dsn.js';
+export { type Lookup } from './routing/router.js';
+export * from './delivery/delivery-expander.js';
+export * from './delivery/delivery-policy.js';
+export * from './delivery/mailproc.js';
+export * from './delivery/mailproc-macros.js';
+export * from './delivery/mailproc-program.js';
+export * from './model/tab-lines.js';
+export * from './routing/custom-domains.js';
+export * from './delivery/dsn.js';
 export * from './net/index.js';

@@ -7,9 +7,9 @@ import { Kernel, PluginStartError } from '../kernel/kernel.js';
 import { KernelError } from '../kernel/plugin-order.js';
 import { builtinCommandModules } from '../kernel/plugin-loader.js';
 import { openConfiguredStorage } from '../kernel/storage-open.js';
-import { AdminService } from '../services/admins.js';
-import { HomeLayoutError, prepareHome } from '../services/home.js';
-import { SecretBox } from '../services/secrets.js';
+import { AdminService } from '../directory/admin-service.js';
+import { HomeLayoutError, prepareHome } from '../runtime/home.js';
+import { SecretBox } from '../runtime/secrets.js';
 import { resolveConfig, startCommand } from './start.js';
 import { storageCopyCommand } from './storage-copy.js';
 

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { loadStorageFactory } from '../kernel/plugin-loader.js';
 import type { Storage } from '../ports/storage.js';
-import { copyStorage, type CopyKind, type CopyProgress, type CopySummary } from '../services/storage-copy.js';
+import { copyStorage, type CopyKind, type CopyProgress, type CopySummary } from '../runtime/storage-copy.js';
 
 async function openStorage(url: string): Promise<Storage> {
   const storage = (await loadStorageFactory(url, undefined, process.cwd()))(url);

@@ -2,7 +2,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { Logger } from 'pino';
 import type { StandardSchemaV1 } from '../config/standard-schema.js';
 import type { HookBus } from './hooks.js';
-import type { Metrics } from '../services/metrics.js';
+import type { Metrics } from '../runtime/metrics.js';
 import type { ListenerName, ListenAddress } from '../config/listen.js';
 
 export type Role = 'front' | 'worker' | 'all';

@@ -2,12 +2,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MailwrightConfig } from '../config/schema.js';
 import type { Storage } from '../ports/storage.js';
-import { checkMailRootPlacement, homePaths } from '../services/home.js';
+import { checkMailRootPlacement, homePaths } from '../runtime/home.js';
 import { loadStorageFactory } from './plugin-loader.js';
 
 /**
  * Opens the storage a config names; the default is file storage in `<home>/mail` (the home's
- * layout: services/home.ts). `file:relative/dir` is relative to the config file's folder. A file
+ * layout: runtime/home.ts). `file:relative/dir` is relative to the config file's folder. A file
  * storage root must stay clear of the home's private state directory.
  */
 export async function openConfiguredStorage(

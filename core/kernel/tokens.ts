@@ -1,8 +1,8 @@
 import type { InjectionToken } from 'tsyringe';
 import type { Storage } from '../ports/storage.js';
-import type { RedisService } from '../services/redis.js';
+import type { RedisService } from '../runtime/redis.js';
 import type { HookBus } from './hooks.js';
-import type { Metrics } from '../services/metrics.js';
+import type { Metrics } from '../runtime/metrics.js';
 import type { Logger } from 'pino';
 
 /**

@@ -2,7 +2,7 @@
  * What is kept of a message's MIME structure, whatever its header says. The structure is stored
  * with every body and handed to IMAP clients, so a hostile part (a 1 MB parameter, thousands of
  * them) must not make the stored metadata grow past what any client needs. Parts and nesting are
- * bounded where the structure is read (core/services/mime: MAX_PARTS, MAX_DEPTH); these bound each
+ * bounded where the structure is read (core/mime: MAX_PARTS, MAX_DEPTH); these bound each
  * part. They are applied when the structure is read and again by the storage adapters when they
  * keep it.
  */

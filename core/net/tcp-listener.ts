@@ -2,7 +2,7 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { ListenAddress } from '../config/listen.js';
-import type { Metrics } from '../services/metrics.js';
+import type { Metrics } from '../runtime/metrics.js';
 import { Connection } from './connection.js';
 import type { ConnectionLimits, LimitRefusal } from './connection-limits.js';
 

@@ -6,7 +6,7 @@ import {
   wantsReport,
   type DsnAction,
   type DsnRecipient,
-} from '../../core/services/dsn.js';
+} from '../../core/delivery/dsn.js';
 import type { DeliveryJobData } from './job.js';
 
 /** One recipient to report on. */

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Storage } from '../../core/ports/index.js';
-import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
+import { startRedisServer, type RedisProcess } from '../../core/runtime/redis-process.js';
 import { createStorage } from '../../storage-adapters/redis/index.js';
 import { Redis } from 'ioredis';
-import { redisOptionsFromUrl } from '../../core/services/redis-process.js';
+import { redisOptionsFromUrl } from '../../core/runtime/redis-process.js';
 import { deleteKeys } from '../helpers/adapters.js';
 import { describeStorageContract } from './storage-contract.js';
 

@@ -2,7 +2,7 @@ import { before, after } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
+import { startRedisServer, type RedisProcess } from '../../core/runtime/redis-process.js';
 import { testStorages, type TestStorages } from './adapters.js';
 
 export interface AdapterInfra {

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { redisOptionsFromUrl } from '../../core/services/redis-process.js';
+import { redisOptionsFromUrl } from '../../core/runtime/redis-process.js';
 import { dropDatabase, startMongo, withDatabase, type MongoServer } from './mongo-server.js';
 
 export const ADAPTER_NAMES = ['file', 'redis', 'mongodb'] as const;

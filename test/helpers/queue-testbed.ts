@@ -11,7 +11,7 @@ import {
   type Storage,
 } from '../../core/index.js';
 import { mailwrightConfigSchema } from '../../core/config/schema.js';
-import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
+import { startRedisServer, type RedisProcess } from '../../core/runtime/redis-process.js';
 import { quietLogger } from './logger.js';
 import { QueueSink } from './queue-sink.js';
 

@@ -9,8 +9,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openConfiguredStorage } from '../../core/kernel/storage-open.js';
-import { AdminService } from '../../core/services/admins.js';
-import { SecretBox } from '../../core/services/secrets.js';
+import { AdminService } from '../../core/directory/admin-service.js';
+import { SecretBox } from '../../core/runtime/secrets.js';
 import { CLI } from '../helpers/cli-process.js';
 
 function mailwright(args: string[], stdin: string): Promise<{ code: number | null; output: string }> {

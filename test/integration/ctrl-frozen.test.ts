@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { AdminServiceToken, DirectoryServiceToken, Kernel } from '../../core/index.js';
-import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
+import { startRedisServer, type RedisProcess } from '../../core/runtime/redis-process.js';
 import { CtrlClient } from '../helpers/ctrl-client.js';
 import { startTestKernel } from '../helpers/test-kernel.js';
 import { QueueSink } from '../helpers/queue-sink.js';

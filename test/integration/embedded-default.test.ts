@@ -7,7 +7,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { builtinPluginNames, loadPlugin } from '../../core/kernel/plugin-loader.js';
-import { homePaths } from '../../core/services/home.js';
+import { homePaths } from '../../core/runtime/home.js';
 import { CLI, startServer, redisServersFor } from '../helpers/cli-process.js';
 
 /** Every listener the built-in plugins open, each asked on a free port. */

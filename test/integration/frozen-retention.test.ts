@@ -10,7 +10,7 @@ import { FrozenQueueToken, type FrozenQueue } from '../../core/index.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { startQueueTestbed, waitFor, type QueueTestbed } from '../helpers/queue-testbed.js';
-import { redisOptionsFromUrl } from '../../core/services/redis-process.js';
+import { redisOptionsFromUrl } from '../../core/runtime/redis-process.js';
 
 const infra = useAdapterInfra('frozen-retention');
 

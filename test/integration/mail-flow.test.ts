@@ -17,7 +17,7 @@ import {
   type HookPayloads,
   type Storage,
 } from '../../core/index.js';
-import { homePaths } from '../../core/services/home.js';
+import { homePaths } from '../../core/runtime/home.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { startTestKernel } from '../helpers/test-kernel.js';

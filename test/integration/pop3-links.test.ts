@@ -22,10 +22,10 @@ import {
   type Storage,
 } from '../../core/index.js';
 import { mailwrightConfigSchema } from '../../core/config/schema.js';
-import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
+import { startRedisServer, type RedisProcess } from '../../core/runtime/redis-process.js';
 import { pop3LinksConfigSchema } from '../../plugins/pop3-links/config.js';
 import { fetchLink } from '../../plugins/pop3-links/fetch-link.js';
-import { homePaths } from '../../core/services/home.js';
+import { homePaths } from '../../core/runtime/home.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra, type AdapterInfra } from '../helpers/adapter-infra.js';
 import { quietLogger } from '../helpers/logger.js';

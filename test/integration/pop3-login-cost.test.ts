@@ -18,8 +18,8 @@ import {
   type Kernel,
   type Storage,
 } from '../../core/index.js';
-import { MimeStructureScanner } from '../../core/services/mime-structure.js';
-import { redisOptionsFromUrl } from '../../core/services/redis-process.js';
+import { MimeStructureScanner } from '../../core/mime/structure-stream.js';
+import { redisOptionsFromUrl } from '../../core/runtime/redis-process.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { ADAPTER_NAMES, type TestStorage } from '../helpers/adapters.js';
 import { MessageSizes } from '../../plugins/pop3/message-sizes.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { DirectoryServiceToken, RetryScheduleToken } from '../../core/index.js';
-import { mailprocPath } from '../../core/services/directory-admin.js';
+import { mailprocPath } from '../../core/directory/directory-admin.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { startQueueTestbed, waitFor, type QueueTestbed } from '../helpers/queue-testbed.js';

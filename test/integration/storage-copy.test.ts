@@ -9,8 +9,8 @@ import { text } from 'node:stream/consumers';
 import { promisify } from 'node:util';
 import type { AccountKey, Storage } from '../../core/index.js';
 import { loadStorageFactory } from '../../core/kernel/plugin-loader.js';
-import { analyseMime } from '../../core/services/mime-structure.js';
-import { startRedisServer, type RedisProcess } from '../../core/services/redis-process.js';
+import { analyseMime } from '../../core/mime/structure-stream.js';
+import { startRedisServer, type RedisProcess } from '../../core/runtime/redis-process.js';
 import { CLI } from '../helpers/cli-process.js';
 import { startMongo, type MongoServer } from '../helpers/mongo-server.js';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
-import { homePaths } from '../../core/services/home.js';
+import { homePaths } from '../../core/runtime/home.js';
 import { CLI, startServer, type RunningServer } from '../helpers/cli-process.js';
 
 const run = promisify(execFile);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Storage } from '../../core/index.js';
 import { openConfiguredStorage } from '../../core/kernel/storage-open.js';
-import { homePaths } from '../../core/services/home.js';
+import { homePaths } from '../../core/runtime/home.js';
 import { startServer, type RunningServer, isRunning } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/queue-testbed.js';
 import { sendSubject } from '../helpers/smtp-client.js';

@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Account, Credential } from '../../core/model/directory.js';
-import { CredentialService, type HashCheck } from '../../core/services/credentials.js';
-import { hashPassword, sameSecret, SecretBox, verifyPassword } from '../../core/services/secrets.js';
+import { CredentialService, type HashCheck } from '../../core/directory/credentials.js';
+import { hashPassword, sameSecret, SecretBox, verifyPassword } from '../../core/runtime/secrets.js';
 
 function account(credential: Credential): Account {
   return {

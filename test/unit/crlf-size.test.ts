@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { MimeStructureScanner } from '../../core/services/mime-structure.js';
+import { MimeStructureScanner } from '../../core/mime/structure-stream.js';
 import { countOctets } from '../../plugins/pop3/message-encoder.js';
 
 /** A small deterministic PRNG (mulberry32), so a failure names a seed that reproduces it. */

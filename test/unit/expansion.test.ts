@@ -16,7 +16,7 @@ import {
   type DeliveryAction,
   type ExpansionRequest,
 } from '../../core/index.js';
-import { Router } from '../../core/services/router.js';
+import { Router } from '../../core/routing/router.js';
 import { createStorage } from '../../storage-adapters/file/index.js';
 
 const BODY = Buffer.from(

@@ -6,12 +6,12 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { createStorage } from '../../storage-adapters/file/index.js';
 import type { Storage } from '../../core/ports/storage.js';
-import { LockoutService, LoginProtocols } from '../../core/services/lockouts.js';
+import { LockoutService, LoginProtocols } from '../../core/directory/lockouts.js';
 import {
   redisOptionsFromUrl,
   startRedisServer,
   type RedisProcess,
-} from '../../core/services/redis-process.js';
+} from '../../core/runtime/redis-process.js';
 
 const bob = { domain: 'example.test', name: 'bob' };
 const yes = async () => true;

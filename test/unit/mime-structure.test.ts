@@ -19,7 +19,7 @@ import {
   MimeStructureStream,
   analyseMime,
   type MimeAnalysis,
-} from '../../core/services/mime-structure.js';
+} from '../../core/mime/structure-stream.js';
 
 const crlf = (...lines: string[]): Buffer => Buffer.from(lines.join('\r\n'));
 const lf = (...lines: string[]): Buffer => Buffer.from(lines.join('\n'));

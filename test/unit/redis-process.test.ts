@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { redisOptionsFromUrl, startRedisServer } from '../../core/services/redis-process.js';
+import { redisOptionsFromUrl, startRedisServer } from '../../core/runtime/redis-process.js';
 
 function isAlive(pid: number): boolean {
   try {

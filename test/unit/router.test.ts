@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Storage } from '../../core/index.js';
 import { CredentialService, DirectoryService, SecretBox } from '../../core/index.js';
-import { Router, type Resolution } from '../../core/services/router.js';
-import { firstStarCapture, matchesWildcard } from '../../core/services/wildcard.js';
+import { Router, type Resolution } from '../../core/routing/router.js';
+import { firstStarCapture, matchesWildcard } from '../../core/routing/wildcard.js';
 import { createStorage } from '../../storage-adapters/file/index.js';
 
 describe('wildcard', () => {

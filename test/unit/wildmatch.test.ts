@@ -5,7 +5,7 @@ import {
   wildMatch,
   wildMatchAnyIgnoreCase,
   wildMatchIgnoreCase,
-} from '../../core/services/wildmatch.js';
+} from '../../core/routing/wildmatch.js';
 
 /**
  * Oracle: a line-by-line port of XMail's recursive StrWildMatch (StrUtils.cpp) over NUL-terminated

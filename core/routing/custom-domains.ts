@@ -1,5 +1,5 @@
 import type { FileTree } from '../ports/file-tree.js';
-import { parseTabFile } from './tab-lines.js';
+import { parseTabFile } from '../model/tab-lines.js';
 
 export interface CustomDomainFile {
   path: string;

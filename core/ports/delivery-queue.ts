@@ -1,7 +1,7 @@
 import type { InjectionToken } from 'tsyringe';
 import type { Envelope, MimeNode } from '../model/mime.js';
-import type { DsnParams } from './dsn.js';
-import type { TraceFields } from './mime/header-fields.js';
+import type { DsnParams } from '../delivery/dsn.js';
+import type { TraceFields } from '../mime/header-fields.js';
 
 /** One accepted message waiting for delivery: the spooled body and its SMTP envelope. */
 export interface QueuedMessage {

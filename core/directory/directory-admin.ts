@@ -22,13 +22,13 @@ import { accountKeyOf, checkDomain, checkLocalPart, InvalidNameError } from '../
 import { AlreadyExistsError, NotFoundError } from '../ports/errors.js';
 import type { FileEntry } from '../ports/file-tree.js';
 import type { Storage } from '../ports/storage.js';
-import type { DirectoryService } from './accounts.js';
+import type { DirectoryService } from './directory-service.js';
 import type { CredentialService } from './credentials.js';
-import type { Router } from './router.js';
-import type { SecretBox } from './secrets.js';
-import { isWildcard, matchesWildcard, wildcardSpecificity } from './wildcard.js';
-import { wildMatchIgnoreCase } from './wildmatch.js';
-import { parseTabFile } from './tab-lines.js';
+import type { Router } from '../routing/router.js';
+import type { SecretBox } from '../runtime/secrets.js';
+import { isWildcard, matchesWildcard, wildcardSpecificity } from '../routing/wildcard.js';
+import { wildMatchIgnoreCase } from '../routing/wildmatch.js';
+import { parseTabFile } from '../model/tab-lines.js';
 
 export type DirectoryAdminFailure =
   | 'invalid-domain'

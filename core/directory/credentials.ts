@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { InjectionToken } from 'tsyringe';
 import type { Account, Credential } from '../model/directory.js';
-import { hashPassword, sameSecret, verifyPassword, type SecretBox } from './secrets.js';
+import { hashPassword, sameSecret, verifyPassword, type SecretBox } from '../runtime/secrets.js';
 
 /** Checks a password against a stored scrypt hash (verifyPassword; a test may watch it). */
 export type HashCheck = (password: string, hash: string) => Promise<boolean>;

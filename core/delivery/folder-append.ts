@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { AccountKey } from '../model/directory.js';
 import type { MessageMeta } from '../model/mailbox.js';
 import type { Storage } from '../ports/storage.js';
-import { MimeStructureScanner } from './mime-structure.js';
+import { MimeStructureScanner } from '../mime/structure-stream.js';
 
 /**
  * Stores a whole message straight into a folder (an import, a message put there by an admin tool,

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Envelope, MimeNode } from '../model/mime.js';
-import type { TraceFields } from './mime/header-fields.js';
+import type { TraceFields } from '../mime/header-fields.js';
 import type { BlobStore } from '../ports/blob-store.js';
-import { MimeStructureStream } from './mime-structure.js';
+import { MimeStructureStream } from '../mime/structure-stream.js';
 
 /** What the `Received:` trace header records (RFC 5321 §4.4). */
 export interface ReceivedTrace {

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import libmime from 'libmime';
-import { capParams, capValue, MAX_PARAMS } from '../../model/mime-limits.js';
-import type { Envelope, MimeNode } from '../../model/mime.js';
+import { capParams, capValue, MAX_PARAMS } from '../model/mime-limits.js';
+import type { Envelope, MimeNode } from '../model/mime.js';
 
 /** The fields a MIME header block contributes to a MimeNode (offsets and children are the scanner's). */
 export type MimeFields = Pick<

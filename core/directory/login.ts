@@ -1,6 +1,6 @@
 import type { Account, AccountKey } from '../model/directory.js';
 import { accountKeyOf, InvalidNameError } from '../model/names.js';
-import type { DirectoryService } from './accounts.js';
+import type { DirectoryService } from './directory-service.js';
 import type { LockoutService, LoginProtocol, LoginVerdict } from './lockouts.js';
 
 export interface LoginAttempt {

@@ -1,4 +1,4 @@
-import type { Envelope, MimeNode } from '../../model/mime.js';
+import type { Envelope, MimeNode } from '../model/mime.js';
 import {
   parseHeaderBlock,
   readEnvelope,

@@ -1,12 +1,12 @@
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import type { Storage } from '../ports/storage.js';
-import { DirectoryService, DirectoryServiceToken } from './accounts.js';
-import { AdminService } from './admins.js';
-import { CredentialService, CredentialServiceToken } from './credentials.js';
-import { DEFAULT_LOCKOUT_SETTINGS, LockoutService, type LockoutSettings } from './lockouts.js';
-import { Router, RouterToken } from './router.js';
-import type { RedisService } from './redis.js';
-import { SecretBox } from './secrets.js';
+import { DirectoryService, DirectoryServiceToken } from '../directory/directory-service.js';
+import { AdminService } from '../directory/admin-service.js';
+import { CredentialService, CredentialServiceToken } from '../directory/credentials.js';
+import { DEFAULT_LOCKOUT_SETTINGS, LockoutService, type LockoutSettings } from '../directory/lockouts.js';
+import { Router, RouterToken } from '../routing/router.js';
+import type { RedisService } from '../runtime/redis.js';
+import { SecretBox } from '../runtime/secrets.js';
 
 export const SecretBoxToken = Symbol.for('mailwright.SecretBox') as InjectionToken<SecretBox>;
 export const AdminServiceToken = Symbol.for('mailwright.AdminService') as InjectionToken<AdminService>;

@@ -1,7 +1,7 @@
 import type { InjectionToken } from 'tsyringe';
 import type { Account, AddressRoute } from '../model/directory.js';
 import { checkDomain, checkLocalPart, InvalidNameError } from '../model/names.js';
-import type { DirectoryService } from './accounts.js';
+import type { DirectoryService } from '../directory/directory-service.js';
 import { firstStarCapture, isWildcard, matchesWildcard, wildcardSpecificity } from './wildcard.js';
 
 /**
@@ -15,7 +15,7 @@ export type Resolution =
 
 /**
  * One step of routing, without following redirections: what the delivery-time expansion
- * (expansion.ts) needs, since each redirection there becomes a new message (one more hop) whose
+ * (delivery-expander.ts) needs, since each redirection there becomes a new message (one more hop) whose
  * reverse path may change (AltaVista ReportTarget).
  * - `account`: the address reaches this account (itself, an XMail alias, or a username record
  *   without redirection);

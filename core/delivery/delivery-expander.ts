@@ -31,7 +31,7 @@ import {
   userVar,
   type DeliveryRejection,
 } from './delivery-policy.js';
-import { mailprocPath } from './directory-admin.js';
+import { mailprocPath } from '../directory/directory-admin.js';
 import {
   EXTERNAL_EXIT_BREAK,
   filterVerdict,
@@ -41,9 +41,9 @@ import {
 } from './mailproc.js';
 import { macroEnvironment, substituteMacros, type MacroSource } from './mailproc-macros.js';
 import { programEnvironment, runProgram, type ProgramResult } from './mailproc-program.js';
-import type { Router } from './router.js';
-import { findCustomDomainFile } from './custom-domains.js';
-import { parseTabFile } from './tab-lines.js';
+import type { Router } from '../routing/router.js';
+import { findCustomDomainFile } from '../routing/custom-domains.js';
+import { parseTabFile } from '../model/tab-lines.js';
 
 export interface ExpansionRequest {
   /** Reverse path; '' for the null sender (reports). */

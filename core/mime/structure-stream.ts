@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { MimeStructureScanner, type MimeAnalysis } from './mime/structure-scanner.js';
+import { MimeStructureScanner, type MimeAnalysis } from './structure-scanner.js';
 
 export {
   MimeStructureScanner,
@@ -7,7 +7,7 @@ export {
   MAX_HEADER_BYTES,
   MAX_PARTS,
   type MimeAnalysis,
-} from './mime/structure-scanner.js';
+} from './structure-scanner.js';
 
 /**
  * A pass-through stream that records the MIME structure of the bytes flowing through it, so the

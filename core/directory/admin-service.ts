@@ -1,6 +1,6 @@
 import { checkLocalPart } from '../model/names.js';
 import type { AdminStore } from '../ports/admin-store.js';
-import type { SecretBox } from './secrets.js';
+import type { SecretBox } from '../runtime/secrets.js';
 
 /** Administrators shared by both admin protocols. Secrets stay reversible for MD5 challenge logins. */
 export class AdminService {
