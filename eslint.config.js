@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import mailwright from './scripts/lint/layer-rules.js';
 
 export default tseslint.config(
   {
@@ -13,5 +14,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['core/**/*.ts', 'plugins/**/*.ts', 'storage-adapters/**/*.ts'],
+    plugins: { mailwright },
+    rules: { 'mailwright/layers': 'error' },
   },
 );

@@ -54,4 +54,5 @@ export * from './delivery/mailproc-program.js';
 export * from './model/tab-lines.js';
 export * from './routing/custom-domains.js';
 export * from './delivery/dsn.js';
+export * from './routing/wildmatch.js';
 export * from './net/index.js';

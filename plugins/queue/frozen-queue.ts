@@ -7,7 +7,7 @@ import type {
   RetrySchedule,
   Storage,
 } from '../../core/index.js';
-import { wildMatchIgnoreCase } from '../../core/routing/wildmatch.js';
+import { wildMatchIgnoreCase } from '../../core/index.js';
 import { pendingRecipients, type DeliveryJobData } from './job.js';
 import type { Reporter } from './reports.js';
 

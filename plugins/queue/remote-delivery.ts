@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { RetrySchedule } from '../../core/index.js';
-import type { DsnNotify, DsnParams } from '../../core/delivery/dsn.js';
+import type { DsnNotify, DsnParams } from '../../core/index.js';
 import { DeliveryError } from './delivery-error.js';
 import type { MxResolver, SmtpTarget } from './mx-resolver.js';
 import { advertisesDsn, type SmtpPool } from './smtp-pool.js';

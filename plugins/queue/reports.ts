@@ -1,12 +1,6 @@
 import type { DeliveryQueue, Router, Storage } from '../../core/index.js';
 import { spoolMessage } from '../../core/index.js';
-import {
-  buildDsn,
-  statusOf,
-  wantsReport,
-  type DsnAction,
-  type DsnRecipient,
-} from '../../core/delivery/dsn.js';
+import { buildDsn, statusOf, wantsReport, type DsnAction, type DsnRecipient } from '../../core/index.js';
 import type { DeliveryJobData } from './job.js';
 
 /** One recipient to report on. */

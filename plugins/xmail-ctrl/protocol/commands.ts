@@ -9,7 +9,7 @@
  * ignores them (e.g. `frozlist x y`, `mluseradd d l a perms extra`).
  */
 import type { XMailErrorName } from './errors.js';
-import { asciiLowerCase } from '../../../core/routing/wildmatch.js';
+import { asciiLowerCase } from '../../../core/index.js';
 
 /** How a successful command answers (§1 "Response line", §3.2, §3.3). */
 export type CtrlResponseKind =

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CTRL_OK, formatSuccessLine, type XMailErrorName } from './errors.js';
 import { tokenizeTabLine } from './tokenize.js';
 import { sameSecret, unmapIPv4 } from '../../../core/index.js';
-import { asciiLowerCase } from '../../../core/routing/wildmatch.js';
+import { asciiLowerCase } from '../../../core/index.js';
 
 /**
  * `<%lu.%lu@%s>`: unix seconds, a per-session nonce (XMail uses the thread id, a large number), and

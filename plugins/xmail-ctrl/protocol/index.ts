@@ -17,7 +17,7 @@ export {
   wildMatchIgnoreCase,
   wildMatchAnyIgnoreCase,
   asciiLowerCase,
-} from '../../../core/routing/wildmatch.js';
+} from '../../../core/index.js';
 export {
   CTRL_MAX_LINE_BYTES,
   CTRL_MAX_LOGIN_LINE_BYTES,

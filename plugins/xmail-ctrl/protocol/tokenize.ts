@@ -5,7 +5,7 @@
  * tokenizer lives in core/model/tab-lines.ts, shared with mail processing. Spec §3.3: listings
  * are written as `"%s"` fields joined by TAB, with no escaping at all.
  */
-export { dequoteToken, tokenizeTabLine } from '../../../core/model/tab-lines.js';
+export { dequoteToken, tokenizeTabLine } from '../../../core/index.js';
 
 /**
  * One listing row (§3.3): every field wrapped in `"` and joined by TAB, values printed raw: a value
