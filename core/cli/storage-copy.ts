@@ -1,9 +1,13 @@
 import cliProgress from 'cli-progress';
 import { loadStorageFactory } from '../kernel/plugin-loader.js';
+import { fileRootOf } from '../kernel/storage-open.js';
+import { refuseHomeAsMailRoot } from '../runtime/home.js';
 import type { Storage } from '../ports/storage.js';
 import { copyStorage, type CopyKind, type CopyProgress, type CopySummary } from '../runtime/storage-copy.js';
 
 async function openStorage(url: string): Promise<Storage> {
+  const fileRoot = fileRootOf(url);
+  if (fileRoot !== null) await refuseHomeAsMailRoot(fileRoot);
   const storage = (await loadStorageFactory(url, undefined, process.cwd()))(url);
   await storage.open();
   return storage;

@@ -33,7 +33,7 @@ function resolveFileUrl(url: string, baseDir: string): string {
 }
 
 /** The directory a resolved `file:` URL names, as the file adapter reads it; null for other URLs. */
-function fileRootOf(url: string): string | null {
+export function fileRootOf(url: string): string | null {
   if (!url.startsWith('file:')) return null;
   return url.startsWith('file://') ? fileURLToPath(url) : decodeURIComponent(url.slice('file:'.length));
 }

@@ -94,6 +94,19 @@ export function checkMailRootPlacement(home: string, mailRoot: string): void {
   }
 }
 
+/**
+ * A file storage root that is a whole home (`storage copy --from file:<home>`) would take the
+ * server's own files (state/: the secret key, the TLS key) along as if they were mail-root files.
+ */
+export async function refuseHomeAsMailRoot(mailRoot: string): Promise<void> {
+  const paths = homePaths(path.resolve(mailRoot));
+  if (await exists(paths.secretKey)) {
+    throw new HomeLayoutError(
+      `${path.resolve(mailRoot)} is a Mailwright home, not a mail root: use file:${paths.mail}`,
+    );
+  }
+}
+
 /** Whether `inner` is `outer` or below it. */
 function isWithin(inner: string, outer: string): boolean {
   return inner === outer || inner.startsWith(outer + path.sep);

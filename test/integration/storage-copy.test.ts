@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -227,6 +227,19 @@ describe('mailwright storage copy', () => {
     const s = await open(urls.back);
     assert.deepEqual(await dump(s), snapshots[0]);
     await s.close();
+  });
+
+  it('refuses a whole home as a file storage, so the server key and TLS key are never copied', async () => {
+    const home = path.join(dir, 'a-home');
+    await mkdir(path.join(home, 'state'), { recursive: true });
+    await writeFile(path.join(home, 'state', 'secret.key'), 'not for copying');
+    await assert.rejects(
+      run(process.execPath, [CLI, 'storage', 'copy', '--from', `file:${home}`, '--to', urls.back]),
+      (err: { stderr: string }) => {
+        assert.match(err.stderr, /is a Mailwright home, not a mail root: use file:.*a-home\/mail/);
+        return true;
+      },
+    );
   });
 
   it('refuses a bad URL with a clear message', async () => {
