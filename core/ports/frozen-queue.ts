@@ -2,17 +2,16 @@ import type { Readable } from 'node:stream';
 import type { InjectionToken } from 'tsyringe';
 
 /**
- * Where a frozen message sits, as XMail names it: spool levels and message file name. An
- * implementation may use any scheme for `id`; `lev0`/`lev1` are echoed back exactly as listed.
+ * A message on the delivery queue, named by the queue's own id (any scheme the implementation
+ * likes). Protocol views map their names onto it: XMail's `lev0 lev1 msgfile` is the xmail-ctrl
+ * plugin's concern.
  */
-export interface FrozenMessageRef {
-  lev0: number;
-  lev1: number;
+export interface QueuedMessageRef {
   id: string;
 }
 
 /** One permanently failed message, held until an admin resubmits or deletes it (XMail frozlist row). */
-export interface FrozenMessage extends FrozenMessageRef {
+export interface FrozenMessage extends QueuedMessageRef {
   /** Reverse path without `<>` ('' for the null sender). */
   from: string;
   /** Recipient(s) without `<>`; several joined by `,`. */
@@ -32,13 +31,13 @@ export interface FrozenMessage extends FrozenMessageRef {
 export interface FrozenQueue {
   list(): Promise<FrozenMessage[]>;
   /** Puts the message back on the delivery queue. Resolves false when there is no such message. */
-  submit(ref: FrozenMessageRef): Promise<boolean>;
+  submit(ref: QueuedMessageRef): Promise<boolean>;
   /** Resolves false when there is no such message. */
-  delete(ref: FrozenMessageRef): Promise<boolean>;
+  delete(ref: QueuedMessageRef): Promise<boolean>;
   /** The message's delivery log (text), or null when there is no such message. */
-  log(ref: FrozenMessageRef): Promise<Readable | null>;
+  log(ref: QueuedMessageRef): Promise<Readable | null>;
   /** The spooled message (envelope lines then the message, as XMail's spool file), or null. */
-  message(ref: FrozenMessageRef): Promise<Readable | null>;
+  message(ref: QueuedMessageRef): Promise<Readable | null>;
   /**
    * Retries now every deferred delivery whose recipient address matches the XMail wildcard
    * pattern (case-insensitive, e.g. `*@*.example.org`). Resolves how many were rescheduled.

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { Job, Queue } from 'bullmq';
 import type {
   FrozenMessage,
-  FrozenMessageRef,
+  QueuedMessageRef,
   FrozenQueue,
   RetrySchedule,
   Storage,
@@ -12,9 +12,8 @@ import { pendingRecipients, type DeliveryJobData } from './job.js';
 import type { Reporter } from './reports.js';
 
 /**
- * The XMail admin view of the BullMQ queue. Frozen messages are the jobs in BullMQ's failed set;
- * the message file name is the job id and both spool levels are 0. Deferred messages are the
- * delayed jobs.
+ * The admin view of the BullMQ queue. Frozen messages are the jobs in BullMQ's failed set, named
+ * by their job id; deferred messages are the delayed jobs.
  */
 export class BullFrozenQueue implements FrozenQueue {
   constructor(
@@ -29,8 +28,6 @@ export class BullFrozenQueue implements FrozenQueue {
   async list(): Promise<FrozenMessage[]> {
     const jobs = await this.queue.getFailed(0, -1);
     return jobs.map((job) => ({
-      lev0: 0,
-      lev1: 0,
       id: job.id as string,
       from: job.data.mailFrom,
       rcpt: (job.data.failures.length > 0
@@ -44,7 +41,7 @@ export class BullFrozenQueue implements FrozenQueue {
   }
 
   /** Back on the queue: the failed recipients are tried again, and expiry counts from now. */
-  async submit(ref: FrozenMessageRef): Promise<boolean> {
+  async submit(ref: QueuedMessageRef): Promise<boolean> {
     const job = await this.frozen(ref);
     if (!job) return false;
     const failed = new Set(job.data.failures.map((failure) => failure.recipient));
@@ -65,7 +62,7 @@ export class BullFrozenQueue implements FrozenQueue {
    * report "deleted by administrator" (AltaVista §2.12). A message being delivered right now
    * cannot be deleted (false).
    */
-  async delete(ref: FrozenMessageRef): Promise<boolean> {
+  async delete(ref: QueuedMessageRef): Promise<boolean> {
     const job = await this.job(ref);
     if (!job || (await job.isActive())) return false;
     await this.remove(job, 'Message deleted by administrator');
@@ -111,7 +108,7 @@ export class BullFrozenQueue implements FrozenQueue {
     if (!job.data.blobReleased) await this.storage.blobs.releaseBlob(job.data.blobId);
   }
 
-  async log(ref: FrozenMessageRef): Promise<Readable | null> {
+  async log(ref: QueuedMessageRef): Promise<Readable | null> {
     const job = await this.job(ref);
     if (!job) return null;
     const { logs } = await this.queue.getJobLogs(job.id as string, 0, -1, true);
@@ -119,7 +116,7 @@ export class BullFrozenQueue implements FrozenQueue {
   }
 
   /** XMail's spool file shape: envelope lines, `<<MAIL-DATA>>`, then the message as stored. */
-  async message(ref: FrozenMessageRef): Promise<Readable | null> {
+  async message(ref: QueuedMessageRef): Promise<Readable | null> {
     const job = await this.job(ref);
     if (!job || job.data.blobReleased) return null;
     const envelope = [
@@ -154,12 +151,12 @@ export class BullFrozenQueue implements FrozenQueue {
     return count;
   }
 
-  private async job(ref: FrozenMessageRef): Promise<Job<DeliveryJobData> | null> {
+  private async job(ref: QueuedMessageRef): Promise<Job<DeliveryJobData> | null> {
     if (!/^[\w.-]+$/.test(ref.id)) return null;
     return (await this.queue.getJob(ref.id)) ?? null;
   }
 
-  private async frozen(ref: FrozenMessageRef): Promise<Job<DeliveryJobData> | null> {
+  private async frozen(ref: QueuedMessageRef): Promise<Job<DeliveryJobData> | null> {
     const job = await this.job(ref);
     return job && (await job.isFailed()) ? job : null;
   }

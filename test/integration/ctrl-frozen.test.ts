@@ -8,6 +8,9 @@ import { AdminServiceToken, DirectoryServiceToken, Kernel } from '../../core/ind
 import { startRedisServer, type RedisProcess } from '../../core/runtime/redis-process.js';
 import { CtrlClient } from '../helpers/ctrl-client.js';
 import { startTestKernel } from '../helpers/test-kernel.js';
+
+const FILE_OPEN_ERROR = '-00019 Unable to open file';
+const FILE_MOVE_ERROR = '-00164 Unable to move file';
 import { QueueSink } from '../helpers/queue-sink.js';
 import { waitFor } from '../helpers/queue-testbed.js';
 
@@ -112,6 +115,10 @@ describe('XMail CTRL queue commands on the BullMQ frozen messages', () => {
     const carol = rows.find((row) => row[4] === '<carol@remote.test>')!;
     const dave = rows.find((row) => row[4] === '<dave@remote.test>')!;
     const ref = (row: string[]) => [row[1], row[2], row[0]]; // lev0 lev1 msgfile
+    assert.deepEqual([carol[1], carol[2]], ['0', '0'], 'every message is listed at spool levels 0 0');
+    // Other levels name no message, as a wrong level does in XMail's spool.
+    assert.deepEqual(await client.command('frozgetlog', '1', '0', carol[0]), [FILE_OPEN_ERROR]);
+    assert.deepEqual(await client.command('frozsubmit', '0', '7', carol[0]), [FILE_MOVE_ERROR]);
 
     const log = await client.command('frozgetlog', ...ref(carol));
     assert.equal(log[0], '+00100 OK');

@@ -3,7 +3,7 @@
  * In a process without one (no queue plugin), each answers what XMail answers when the message or
  * the work is not there, never a success it did not achieve, and logs a warning.
  */
-import type { FrozenMessage, FrozenMessageRef, FrozenQueue } from '../../../core/index.js';
+import type { FrozenMessage, FrozenQueue, QueuedMessageRef } from '../../../core/index.js';
 import { XMailCtrlError, type XMailErrorName } from '../protocol/index.js';
 import { OK, type CtrlCommandContext, type CtrlHandler } from './context.js';
 
@@ -14,17 +14,34 @@ function queueOr(ctx: CtrlCommandContext, command: string, missing: XMailErrorNa
   throw new XMailCtrlError(missing, 'no frozen-message queue');
 }
 
-/** `lev0 lev1 msgfile`, levels read with `atoi`. */
-function refOf([lev0, lev1, id]: readonly string[]): FrozenMessageRef {
-  return { lev0: Number.parseInt(lev0, 10) || 0, lev1: Number.parseInt(lev1, 10) || 0, id };
+/**
+ * XMail names a spooled message `lev0 lev1 msgfile`. Mailwright's queue has no spool levels: every
+ * message is listed at levels 0 0 under its queue id, and other levels (read with `atoi`, as
+ * XMail does) name no message.
+ */
+const SPOOL_LEVEL = 0;
+
+function refOf([lev0, lev1, id]: readonly string[]): QueuedMessageRef | null {
+  const level = (text: string | undefined): number => Number.parseInt(text ?? '', 10) || 0;
+  return level(lev0) === SPOOL_LEVEL && level(lev1) === SPOOL_LEVEL && id ? { id } : null;
+}
+
+/** Runs `use` on the message `args` name; a name that is none of ours answers like a missing message. */
+async function onMessage<T>(
+  args: readonly string[],
+  missing: T,
+  use: (ref: QueuedMessageRef) => Promise<T>,
+): Promise<T> {
+  const ref = refOf(args);
+  return ref ? use(ref) : missing;
 }
 
 /** The 9-field row of §3.3. */
 function frozenRow(message: FrozenMessage): (string | number)[] {
   return [
     message.id,
-    message.lev0,
-    message.lev1,
+    SPOOL_LEVEL,
+    SPOOL_LEVEL,
     `<${message.from}>`,
     `<${message.rcpt}>`,
     localTimestamp(message.lastTry),
@@ -51,25 +68,28 @@ const frozlist: CtrlHandler = async (_args, ctx) => {
 };
 
 const frozsubmit: CtrlHandler = async (args, ctx) => {
-  if (!(await queueOr(ctx, 'frozsubmit', 'FILE_MOVE').submit(refOf(args))))
-    throw new XMailCtrlError('FILE_MOVE');
+  const queue = queueOr(ctx, 'frozsubmit', 'FILE_MOVE');
+  if (!(await onMessage(args, false, (ref) => queue.submit(ref)))) throw new XMailCtrlError('FILE_MOVE');
   return OK;
 };
 
 /** XMail answers OK for a missing message; without a queue nothing was deleted, so -00019. */
 const frozdel: CtrlHandler = async (args, ctx) => {
-  await queueOr(ctx, 'frozdel', 'FILE_OPEN').delete(refOf(args));
+  const queue = queueOr(ctx, 'frozdel', 'FILE_OPEN');
+  await onMessage(args, false, (ref) => queue.delete(ref));
   return OK;
 };
 
 const frozgetlog: CtrlHandler = async (args, ctx) => {
-  const body = await queueOr(ctx, 'frozgetlog', 'FILE_OPEN').log(refOf(args));
+  const queue = queueOr(ctx, 'frozgetlog', 'FILE_OPEN');
+  const body = await onMessage(args, null, (ref) => queue.log(ref));
   if (body === null) throw new XMailCtrlError('FILE_OPEN');
   return { kind: 'file', body };
 };
 
 const frozgetmsg: CtrlHandler = async (args, ctx) => {
-  const body = await queueOr(ctx, 'frozgetmsg', 'FILE_OPEN').message(refOf(args));
+  const queue = queueOr(ctx, 'frozgetmsg', 'FILE_OPEN');
+  const body = await onMessage(args, null, (ref) => queue.message(ref));
   if (body === null) throw new XMailCtrlError('FILE_OPEN');
   return { kind: 'file', body };
 };
