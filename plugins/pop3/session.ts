@@ -5,16 +5,25 @@ import type { Writable } from 'node:stream';
 import tls from 'node:tls';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Account, Connection, HookBus, Metrics, Storage } from '../../core/index.js';
-import type { DirectoryService } from '../../core/index.js';
-import type { LockoutService } from '../../core/index.js';
+import {
+  LineReader,
+  type Account,
+  type Connection,
+  type DirectoryService,
+  type HookBus,
+  type LockoutService,
+  type Metrics,
+  type Storage,
+} from '../../core/index.js';
 import { COMMANDS, type Pop3State } from './commands/index.js';
 import type { Pop3Config } from './config.js';
 import type { Credentials } from './credentials.js';
-import { LineReader, type Line } from './line-reader.js';
 import type { Maildrop } from './maildrop.js';
 import type { HeldLock } from './maildrop-lock.js';
 import type { MessageSizes } from './message-sizes.js';
+
+/** One command line without its line ending, or the marker for a line longer than the limit. */
+export type Line = { text: string } | { tooLong: true };
 
 /** What every session of one plugin instance shares. */
 export interface Pop3Services {
@@ -52,7 +61,7 @@ export class Pop3Session {
   private lock: HeldLock | undefined;
   private lockLost = false;
   private socket: Socket;
-  private reader: LineReader;
+  private readonly reader = new LineReader();
   private busy = false;
   private closing = false;
   /** Set while a multi-line response is being sent: an error then can only drop the connection. */
@@ -64,7 +73,7 @@ export class Pop3Session {
     readonly services: Pop3Services,
   ) {
     this.socket = connection.socket;
-    this.reader = new LineReader(this.socket, services.config.maxLineLength);
+    this.reader.attach(this.socket);
     this.logger = connection.logger.child({ session: this.id });
     this.apopTimestamp = services.credentials.apopEnabled
       ? `<${process.pid}.${Date.now()}.${randomBytes(4).toString('hex')}@${hostname()}>`
@@ -107,7 +116,7 @@ export class Pop3Session {
       const timestamp = this.apopTimestamp ? ` ${this.apopTimestamp}` : '';
       this.send(`+OK ${config.implementation} POP3 server ready${timestamp}`);
       while (!this.closing) {
-        const line = await this.reader.next();
+        const line = await this.readLine();
         if (!line) break;
         this.busy = true;
         await this.dispatch(line);
@@ -136,8 +145,14 @@ export class Pop3Session {
   }
 
   /** The next line of an exchange inside one command (AUTH), or null when the client went away. */
-  readLine(): Promise<Line | null> {
-    return this.reader.next();
+  async readLine(): Promise<Line | null> {
+    const event = await this.reader.next(this.services.config.maxLineLength);
+    if (!event) return null;
+    if (event.kind === 'too-long') return { tooLong: true };
+    const raw = event.raw;
+    // The LF, and the CR before it (a bare LF ends a line too).
+    const end = raw.length - (raw.length > 1 && raw[raw.length - 2] === 0x0d ? 2 : 1);
+    return { text: raw.subarray(0, end).toString('utf8') };
   }
 
   /** Sends a multi-line response; a failure half-way through drops the connection (see dispatch). */
@@ -162,7 +177,7 @@ export class Pop3Session {
       this.closing = true;
       return;
     }
-    this.reader = new LineReader(this.socket, this.services.config.maxLineLength);
+    this.reader.attach(this.socket);
   }
 
   /** The maildrop is ours: enter TRANSACTION. */

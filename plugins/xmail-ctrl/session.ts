@@ -9,6 +9,7 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import {
   adminLockoutKey,
+  LineReader,
   LoginProtocols,
   type AdminService,
   type Connection,
@@ -16,7 +17,6 @@ import {
   type Metrics,
 } from '../../core/index.js';
 import { asXMailError, CTRL_HANDLERS, type CtrlCommandContext, type CtrlReply } from './commands/index.js';
-import { LineReader } from './line-reader.js';
 import {
   checkCtrlPassword,
   classifyCommandLine,

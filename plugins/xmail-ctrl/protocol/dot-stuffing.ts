@@ -14,7 +14,8 @@
  * strlen cuts the line there); both would corrupt the data for no client benefit.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { CTRL_MAX_UPLOAD_LINE_BYTES, LineSplitter, lineContent } from './lines.js';
+import { LineSplitter } from '../../../core/index.js';
+import { CTRL_MAX_UPLOAD_LINE_BYTES, lineContent } from './lines.js';
 
 export const DOT_LINE = '.';
 const DOT = 0x2e;

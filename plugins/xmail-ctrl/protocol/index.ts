@@ -22,10 +22,8 @@ export {
   CTRL_MAX_LINE_BYTES,
   CTRL_MAX_LOGIN_LINE_BYTES,
   CTRL_MAX_UPLOAD_LINE_BYTES,
-  LineSplitter,
   lineContent,
   classifyCommandLine,
-  type LineEvent,
   type CommandLineVerdict,
 } from './lines.js';
 export {

@@ -17,68 +17,6 @@ const CR = 0x0d;
 const NUL = 0x00;
 const MAX_ASCII = 127;
 
-export type LineEvent =
-  /** A complete line: its bytes including the LF. */
-  | { readonly kind: 'line'; readonly raw: Buffer }
-  /**
-   * The line exceeded the limit. XMail then ends a command session with no reply (decision 6); an
-   * upload is answered -00103 (decision 3). The splitter skips the rest of that line by itself.
-   */
-  | { readonly kind: 'too-long' };
-
-/**
- * Cuts a byte stream into LF-terminated lines under a byte limit, without I/O. Lines are pulled one
- * at a time so that a caller who switches mode (command → upload, or leaves after the upload's `.`)
- * can take back the bytes it has not consumed yet with takeBuffered().
- */
-export class LineSplitter {
-  private buffer: Buffer = Buffer.alloc(0);
-  private offset = 0;
-  /** Inside an over-long line: drop bytes until its LF. */
-  private skipping = false;
-
-  feed(chunk: Buffer): void {
-    this.buffer =
-      this.offset === this.buffer.length ? chunk : Buffer.concat([this.buffer.subarray(this.offset), chunk]);
-    this.offset = 0;
-  }
-
-  /** The next line, a too-long verdict, or undefined when more bytes are needed. */
-  next(maxBytes: number = CTRL_MAX_LINE_BYTES): LineEvent | undefined {
-    if (this.skipping) {
-      const end = this.buffer.indexOf(LF, this.offset);
-      if (end < 0) {
-        this.offset = this.buffer.length;
-        return undefined;
-      }
-      this.offset = end + 1;
-      this.skipping = false;
-    }
-    const end = this.buffer.indexOf(LF, this.offset);
-    if (end < 0) {
-      // Even if the LF came next, the line would be longer than allowed: say so now instead of
-      // buffering an unbounded line.
-      if (this.buffer.length - this.offset >= maxBytes) {
-        this.offset = this.buffer.length;
-        this.skipping = true;
-        return { kind: 'too-long' };
-      }
-      return undefined;
-    }
-    const raw = this.buffer.subarray(this.offset, end + 1);
-    this.offset = end + 1;
-    return raw.length > maxBytes ? { kind: 'too-long' } : { kind: 'line', raw };
-  }
-
-  /** Hands back (and forgets) the bytes not yet returned as lines. */
-  takeBuffered(): Buffer {
-    const rest = this.buffer.subarray(this.offset);
-    this.buffer = Buffer.alloc(0);
-    this.offset = 0;
-    return rest;
-  }
-}
-
 /**
  * The C string XMail works on for one received line: LF and then every trailing CR removed
  * (BSckGetString), and cut at the first NUL byte, since everything after it is invisible to C.

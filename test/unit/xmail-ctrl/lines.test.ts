@@ -1,15 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { LineSplitter, type LineEvent } from '../../../core/index.js';
 import {
   CTRL_MAX_LINE_BYTES,
   CTRL_MAX_LOGIN_LINE_BYTES,
-  LineSplitter,
   classifyCommandLine,
   lineContent,
-  type LineEvent,
 } from '../../../plugins/xmail-ctrl/protocol/index.js';
 
-function drain(splitter: LineSplitter, max?: number): (string | 'TOO-LONG')[] {
+function drain(splitter: LineSplitter, max = CTRL_MAX_LINE_BYTES): (string | 'TOO-LONG')[] {
   const out: (string | 'TOO-LONG')[] = [];
   for (let event: LineEvent | undefined = splitter.next(max); event; event = splitter.next(max)) {
     out.push(event.kind === 'line' ? event.raw.toString('latin1') : 'TOO-LONG');
@@ -62,7 +61,11 @@ describe('LineSplitter limits (decisions 6 and 11)', () => {
     const lines: string[] = [];
     for (const byte of Buffer.from(wire)) {
       splitter.feed(Buffer.from([byte]));
-      for (let event = splitter.next(); event; event = splitter.next()) {
+      for (
+        let event = splitter.next(CTRL_MAX_LINE_BYTES);
+        event;
+        event = splitter.next(CTRL_MAX_LINE_BYTES)
+      ) {
         assert.equal(event.kind, 'line');
         if (event.kind === 'line') lines.push(event.raw.toString());
         if (lines.length === 2) break;
@@ -72,7 +75,7 @@ describe('LineSplitter limits (decisions 6 and 11)', () => {
     assert.deepEqual(lines, ['"userlist"\t"example.org"\r\n', '"noop"\n']);
     splitter.feed(Buffer.from('"quit"\r\nrest'));
     assert.equal(splitter.takeBuffered().toString(), '"quit"\r\nrest');
-    assert.equal(splitter.next(), undefined);
+    assert.equal(splitter.next(CTRL_MAX_LINE_BYTES), undefined);
   });
 });
 

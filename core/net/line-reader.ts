@@ -1,10 +1,11 @@
 import type { Duplex } from 'node:stream';
-import { LineSplitter, type LineEvent } from './protocol/index.js';
+import { LineSplitter, type LineEvent } from './line-splitter.js';
 
 /**
- * Pulls lines from the session's current stream (the socket, later its TLS wrapper) one at a time.
- * The stream is paused while complete lines wait, so a pipelining client can buffer at most one
- * chunk ahead of the command being run.
+ * Pulls lines from a connection's current stream (the socket, later its TLS layer) one at a time.
+ * The stream is paused while complete lines wait, so a pipelining client gets at most one chunk
+ * ahead of the command being run, and an over-long line is never held (the splitter reports it
+ * and skips the rest).
  */
 export class LineReader {
   private readonly splitter = new LineSplitter();
@@ -23,14 +24,19 @@ export class LineReader {
     this.notify();
   };
 
-  attach(stream: Duplex): void {
+  /** Reads `stream` from now on. */
+  attach(stream: Duplex): this {
     this.stream = stream;
     this.ended = false;
     stream.on('data', this.onData).on('end', this.onEnd).on('close', this.onEnd).on('error', this.onEnd);
     stream.pause();
+    return this;
   }
 
-  /** Stops reading `stream` (before a TLS upgrade); unread bytes are dropped, as XMail's reset buffer does. */
+  /**
+   * Stops reading the stream (before a TLS upgrade). What was sent but not read is dropped: a
+   * client must not pipeline past STARTTLS (RFC 3207 §4.2, RFC 2595 §4), and XMail resets its buffer.
+   */
   detach(): void {
     const stream = this.stream;
     if (!stream) return;
@@ -39,7 +45,7 @@ export class LineReader {
     this.splitter.takeBuffered();
   }
 
-  /** The next line or too-long verdict under `maxBytes`; null once the peer is gone. */
+  /** The next line (with its line ending) or a too-long verdict under `maxBytes`; null once the peer is gone. */
   async next(maxBytes: number): Promise<LineEvent | null> {
     for (;;) {
       const event = this.splitter.next(maxBytes);
