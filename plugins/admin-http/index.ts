@@ -4,6 +4,12 @@ import { definePlugin, z } from '../../core/index.js';
 
 const configSchema = z.strictObject({
   metricsPath: z.string().startsWith('/').default('/metrics'),
+  /**
+   * A connection on which nothing moves for this long is closed: a kept-alive one between
+   * requests, and a client that stops in the middle of its request (which Node would otherwise
+   * hold for its 60 s header timeout, and longer for a body).
+   */
+  idleTimeoutSeconds: z.number().int().positive().max(3600).default(10),
 });
 
 const PROTOCOL = 'admin-http';
@@ -47,6 +53,9 @@ export default definePlugin<z.output<typeof configSchema>>({
           else res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
         });
     });
+    const idleMs = ctx.config.idleTimeoutSeconds * 1000;
+    server.keepAliveTimeout = idleMs;
+    server.setTimeout(idleMs, (socket) => socket.destroy());
     const { host, port } = ctx.listenAddress('admin-http');
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject).listen(port, host, () => resolve());
