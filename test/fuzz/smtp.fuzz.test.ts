@@ -20,7 +20,7 @@ describeFuzzTarget({
       },
     },
   },
-  defaults: { seed: 0x5a7b, cases: 400 },
+  defaults: { seed: 0x5a7b, cases: 300 },
   // 1 s idle timeout; the slack covers AUTH's scrypt queued behind other sessions' on 2 busy cores.
   bounds: { silenceMs: 8_000, caseMs: 30_000, maxPauseMs: 400 },
   generate: smtpCase,
