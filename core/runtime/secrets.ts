@@ -94,7 +94,8 @@ export class SecretBox {
 
   open(sealed: string): string {
     const [version, iv, tag, body] = sealed.split('$');
-    if (version !== 'v1' || !body) throw new Error('not a sealed secret');
+    // An empty secret seals to an empty body (`v1$iv$tag$`): only a missing part is malformed.
+    if (version !== 'v1' || body === undefined) throw new Error('not a sealed secret');
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');

@@ -5,10 +5,14 @@ import { connectionLimitsOf, definePlugin, listenerSettings, z } from '../../cor
 const configSchema = z.strictObject({
   metricsPath: z.string().startsWith('/').default('/metrics'),
   ...listenerSettings({ maxConnections: 100, maxConnectionsPerAddress: 10 }),
-  /** A client must send a whole request head within this time (slow-header attacks). */
+  /** A client must send a whole request head within this time (slow-header attacks), else 408. */
   headersTimeoutSeconds: z.number().int().positive().max(600).default(20),
-  /** Keep-alive connections idle this long are closed. */
-  idleTimeoutSeconds: z.number().int().positive().max(3600).default(30),
+  /**
+   * A connection on which nothing moves for this long is closed: a kept-alive one between
+   * requests, and a client that stops in the middle of its request (which Node would otherwise
+   * hold for its 60 s header timeout, and longer for a body).
+   */
+  idleTimeoutSeconds: z.number().int().positive().max(3600).default(10),
 });
 
 /** Said to a client over a cap, before the connection is closed (no request was read). */
@@ -70,8 +74,9 @@ export default definePlugin<z.output<typeof configSchema>>({
     });
     server.headersTimeout = ctx.config.headersTimeoutSeconds * 1000;
     server.requestTimeout = ctx.config.headersTimeoutSeconds * 1000;
-    server.keepAliveTimeout = ctx.config.idleTimeoutSeconds * 1000;
-    server.timeout = ctx.config.idleTimeoutSeconds * 1000;
+    const idleMs = ctx.config.idleTimeoutSeconds * 1000;
+    server.keepAliveTimeout = idleMs;
+    server.setTimeout(idleMs, (socket) => socket.destroy());
     const { host, port } = ctx.listenAddress('admin-http');
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject).listen(port, host, () => resolve());

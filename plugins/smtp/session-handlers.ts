@@ -320,6 +320,12 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
           (result) => callback(null, result),
           (err: unknown) => {
             if (err instanceof Error && 'responseCode' in err) return callback(err);
+            // A client that hangs up in the middle of its message is no fault of ours: nothing to
+            // log as an error or count in connection errors (nothing of the message was spooled).
+            if (hungUpDuringData(err)) {
+              logger.debug({ phase, listener }, 'the client hung up during DATA');
+              return callback(err);
+            }
             logger.error({ err, phase, listener }, 'SMTP session handler failed');
             metrics.connectionErrors.inc({ protocol: listener });
             callback(smtpError(451, '4.3.0 Temporary local problem, try again later'));
@@ -348,6 +354,11 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
     onData: reply('data', onData),
     onClose,
   };
+}
+
+/** smtp-server's error on the DATA stream when the connection closes before the final dot. */
+function hungUpDuringData(err: unknown): err is Error {
+  return err instanceof Error && (err as NodeJS.ErrnoException).code === 'ECONNECTION';
 }
 
 function userOf(session: SMTPServerSession): string | undefined {
