@@ -275,13 +275,19 @@ export class DirectoryAdmin {
    */
   async findUser(domain: string, name: string): Promise<Account> {
     const canonical = await this.canonicalDomain(domain);
-    const viaAlias = canonical !== null && canonical !== domain.toLowerCase();
     const account =
       canonical === null || !isValid(() => checkLocalPart(name))
         ? null
         : await this.directory.getAccount({ domain: canonical, name });
-    if (!account) throw new DirectoryAdminError('user-not-found', `${name}@${domain}`, viaAlias);
+    if (!account) throw await this.userNotFound(domain, name);
     return account;
+  }
+
+  /** user-not-found for `name@domain`, with viaAliasDomain set when `domain` is an alias domain. */
+  private async userNotFound(domain: string, name: string): Promise<DirectoryAdminError> {
+    const canonical = await this.canonicalDomain(domain);
+    const viaAlias = canonical !== null && canonical !== domain.toLowerCase();
+    return new DirectoryAdminError('user-not-found', `${name}@${domain}`, viaAlias);
   }
 
   async setPassword(domain: string, name: string, password: string): Promise<void> {
@@ -362,7 +368,7 @@ export class DirectoryAdmin {
     } catch {
       // An address we cannot parse reaches nobody.
     }
-    if (!account) throw new DirectoryAdminError('user-not-found', `${name}@${domain}`);
+    if (!account) throw await this.userNotFound(domain, name);
     const key = keyOf(account);
     const [usage, lastLogin] = await Promise.all([
       this.storage.mail.usage(key),

@@ -414,6 +414,9 @@ for (const adapter of ADAPTER_NAMES) {
         row('RealAddress', 'alice@example.org'),
       );
       assert.deepEqual(await c.command('uservars', 'example.net', 'ghost'), err('-00012 User not found'));
+      // userstat resolves aliases too, but a user missing behind an alias domain is still -00012.
+      assert.deepEqual(await c.command('userstat', 'example.net', 'ghost'), err('-00012 User not found'));
+      assert.deepEqual(await c.command('userstat', 'a.x.test', 'ghost'), err('-00012 User not found'));
       assert.deepEqual(await c.command('userauth', 'example.net', 'alice', 'pw1'), OK);
     });
 
