@@ -394,7 +394,8 @@ export class DirectoryAdmin {
 
   /**
    * `alias@domain` (alias and domain may hold `*`/`?`) delivers to `account` (`name` in the same
-   * domain or `name@domain`), which must exist. The domain need not be local.
+   * domain or `name@domain`), which must exist. The domain need not be local. The account is kept
+   * as given too, for listings (XMail shows it back verbatim).
    */
   async addAlias(domain: string, alias: string, account: string): Promise<void> {
     const at = account.lastIndexOf('@');
@@ -412,6 +413,7 @@ export class DirectoryAdmin {
         domain: domainName,
         local,
         target: keyOf(target),
+        accountAsGiven: account,
         origin: 'alias',
       });
     } catch (err) {

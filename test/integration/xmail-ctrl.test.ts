@@ -303,6 +303,25 @@ for (const adapter of ADAPTER_NAMES) {
       assert.deepEqual(await c.command('aliaslist', 'nodomain.test'), list());
     });
 
+    it('lists an alias account exactly as aliasadd was given it, as XMail does', async () => {
+      assert.deepEqual(await c.command('aliasadd', 'example.org', 'qa', 'alice@example.org'), OK);
+      assert.deepEqual(await c.command('aliasadd', 'example.org', 'qb', 'ALICE'), OK);
+      assert.deepEqual(await c.command('aliasadd', 'example.org', 'qc', 'Alice@EXAMPLE.org'), OK);
+      assert.deepEqual(await c.raw('"aliaslist"\t"example.org"\t"q*"'), [
+        '+00100 OK',
+        '"example.org"\t"qa"\t"alice@example.org"',
+        '"example.org"\t"qb"\t"ALICE"',
+        '"example.org"\t"qc"\t"Alice@EXAMPLE.org"',
+        '.',
+      ]);
+      assert.deepEqual(
+        await c.command('aliaslist', '*', '*', '*@example.org'),
+        list(row('example.org', 'qa', 'alice@example.org'), row('example.org', 'qc', 'Alice@EXAMPLE.org')),
+      );
+      for (const alias of ['qa', 'qb', 'qc'])
+        assert.deepEqual(await c.command('aliasdel', 'example.org', alias), OK);
+    });
+
     it('adds, lists and deletes external aliases', async () => {
       assert.deepEqual(
         await c.command('exaliasadd', 'alice', 'x@y.z'),
