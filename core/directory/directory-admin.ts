@@ -20,6 +20,7 @@ import type {
 import { checkAdminFilePath } from '../model/mail-root.js';
 import { accountKeyOf, checkDomain, checkLocalPart, InvalidNameError } from '../model/names.js';
 import { AlreadyExistsError, NotFoundError } from '../ports/errors.js';
+import type { AccountQuery } from '../ports/account-store.js';
 import type { FileEntry } from '../ports/file-tree.js';
 import type { Storage } from '../ports/storage.js';
 import type { DirectoryService } from './directory-service.js';
@@ -310,22 +311,22 @@ export class DirectoryAdmin {
 
   /**
    * Accounts whose domain and name match the case-insensitive wildcard patterns (an empty pattern
-   * matches everything), in insertion order; `page` slices that same order.
+   * matches everything), in insertion order; `page` slices that same order. The store filters the
+   * name (AccountQuery.namePattern, the same syntax) and a literal domain, and pages when it is
+   * given the whole filter; only a wildcard domain pattern is applied here, before paging.
    */
   async listUsers(
     domainPattern: string,
     namePattern: string,
     page: { offset: number; limit?: number } = { offset: 0 },
   ): Promise<Account[]> {
-    // Only a literal domain narrows the query; an empty or wildcard pattern is filtered below.
-    const exactDomain =
-      domainPattern === '' || isWildcard(domainPattern) || /[[\\]/.test(domainPattern)
-        ? undefined
-        : domainPattern.toLowerCase();
-    const { items } = await this.storage.accounts.listAccounts({ domain: exactDomain });
-    const matching = items.filter(
-      (account) => wildMatches(account.domain, domainPattern) && wildMatches(account.name, namePattern),
-    );
+    const query: AccountQuery = { namePattern: namePattern === '' ? undefined : namePattern };
+    if (domainPattern === '' || !/[*?[\\]/.test(domainPattern)) {
+      query.domain = domainPattern === '' ? undefined : domainPattern.toLowerCase();
+      return (await this.storage.accounts.listAccounts(query, page)).items;
+    }
+    const { items } = await this.storage.accounts.listAccounts(query);
+    const matching = items.filter((account) => wildMatches(account.domain, domainPattern));
     return matching.slice(page.offset, page.limit === undefined ? undefined : page.offset + page.limit);
   }
 
