@@ -182,6 +182,11 @@ for (const adapter of ADAPTER_NAMES) {
       const paged = await c.command('userlist', 'example.org', '*', '1', '10');
       assert.equal(paged.length, 3);
       assert.match(paged[1], /^"example\.org"\t"list1"\t/);
+      // A wildcard domain is filtered after the store's name filter, then paged.
+      const wild = await c.command('userlist', 'EX*', '[A-L]*', '1', '5');
+      assert.equal(wild.length, 3);
+      assert.match(wild[1], /^"example\.org"\t"list1"\t/);
+      assert.deepEqual(await c.command('userlist', 'example.org', 'list1.'), list());
       assert.deepEqual(
         await c.command('userlist', 'example.org', '*', '0'),
         err('-00103 Bad CTRL command syntax'),
