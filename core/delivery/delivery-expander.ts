@@ -3,14 +3,15 @@
  * `router.expand`). Given the envelope and a way to read the stored body, it answers an ordered
  * list of actions for the worker to carry out; it stores nothing and sends nothing itself.
  *
+ * The hop limit is not checked here: it concerns the whole message, and the worker checks it before
+ * any recipient is expanded (delivery-policy.ts, hopExcess).
+ *
  * Order, for one recipient:
- * 1. hops (AltaVista §2.12): over `maxHops` the message is non-delivered; a report (null reverse
- *    path) may go to twice that, then it is dropped;
- * 2. routing (router.ts lookup): alias domains, accounts, XMail aliases, AltaVista usernames; a
+ * 1. routing (router.ts lookup): alias domains, accounts, XMail aliases, AltaVista usernames; a
  *    username record with a redirection forwards (AltaVista §2.8 step 1);
- * 3. a non-local domain with a custom domain file (`custdomains/a.b.c.tab`, `.b.c.tab`, `.c.tab`,
+ * 2. a non-local domain with a custom domain file (`custdomains/a.b.c.tab`, `.b.c.tab`, `.c.tab`,
  *    `.tab`) runs its commands; any other goes to `remote`;
- * 4. an account: ReceiveEnable, then DefaultRedirection (§2.8 step 2), then list expansion with
+ * 3. an account: ReceiveEnable, then DefaultRedirection (§2.8 step 2), then list expansion with
  *    ClosedML and member permissions (step 3), then the domain's and the user's mailproc.tab, else
  *    the mailbox, subject to MaxMessageSize and MaxMBSize (delivery-policy.ts).
  * Every forward is a new message, one more hop. Its reverse path is the account's ReportTarget
@@ -23,9 +24,7 @@ import { InvalidNameError } from '../model/names.js';
 import { accountAttribute, isMailingList } from '../model/account-kind.js';
 import type { Storage } from '../ports/storage.js';
 import {
-  DEFAULT_MAX_HOPS,
   DeliveryPolicy,
-  hopLimit,
   mayPostToList,
   memberPerms,
   userVar,
@@ -49,8 +48,6 @@ export interface ExpansionRequest {
   /** Reverse path; '' for the null sender (reports). */
   mailFrom: string;
   recipient: string;
-  /** `Received:` fields in the message as it arrived, before this server's own (§2.12). */
-  hops: number;
   /** Octets of the stored body. */
   size: number;
   /** The SMTP AUTH user that submitted the message, if any (list `A` permission, @@USERAUTH). */
@@ -75,8 +72,6 @@ export type DeliveryAction =
   | { kind: 'discard'; reason: string };
 
 export interface ExpansionOptions {
-  /** AltaVista `MaximumHops` (default 25); reports may make twice as many. */
-  maxHops?: number;
   /** Where @@FILE copies are written (default: the OS temp dir). */
   tmpDir?: string;
   /**
@@ -105,8 +100,6 @@ export class DeliveryExpander {
   }
 
   async expand(request: ExpansionRequest): Promise<DeliveryAction[]> {
-    const hopVerdict = this.checkHops(request);
-    if (hopVerdict) return [hopVerdict];
     let lookup;
     try {
       lookup = await this.router.lookup(request.recipient);
@@ -130,22 +123,6 @@ export class DeliveryExpander {
     } finally {
       await files.cleanup();
     }
-  }
-
-  private checkHops(request: ExpansionRequest): DeliveryAction | null {
-    const max = hopLimit(this.options.maxHops ?? DEFAULT_MAX_HOPS, request.mailFrom);
-    if (request.mailFrom === '') {
-      return request.hops > max
-        ? { kind: 'discard', reason: `hop count ${request.hops} exceeds ${max} for a report` }
-        : null;
-    }
-    return request.hops > max
-      ? reject(
-          554,
-          `5.4.6 <${request.recipient}>: hop count exceeded (${request.hops} > ${max}), possible mail loop`,
-          true,
-        )
-      : null;
   }
 
   private async expandRemote(

@@ -8,6 +8,7 @@
  *   refused only once the mailbox is full, so RCPT time and delivery time give the same answer.
  */
 import type { Account, AccountKey, ListMember } from '../model/directory.js';
+import type { TraceFields } from '../mime/header-fields.js';
 import type { MailStore } from '../ports/mail-store.js';
 
 /** A refusal with the SMTP reply it maps to; `permanent` false means "try again later". */
@@ -45,12 +46,32 @@ export function receiveEnabled(account: Pick<Account, 'vars'>): boolean {
   return userVar(account, 'ReceiveEnable') === undefined || numericVar(account, 'ReceiveEnable') !== 0;
 }
 
-/** AltaVista MaximumHops default: more `Received:` fields than this and a message is not delivered. */
+/** AltaVista MaximumHops default. */
 export const DEFAULT_MAX_HOPS = 25;
 
 /** The hop limit of one message: reports (null reverse path) may make twice as many (AltaVista §2.12). */
-export function hopLimit(maximumHops: number, mailFrom: string): number {
+function hopLimit(maximumHops: number, mailFrom: string): number {
   return mailFrom === '' ? 2 * maximumHops : maximumHops;
+}
+
+/**
+ * The hop rule, in one place (AltaVista §2.12 and decision 13). A message's hops are the
+ * `Received:` fields it carried when it arrived here, NOT counting the one this server adds: every
+ * message this server stores (accepted over SMTP, forwarded by a redirection or list, or a report)
+ * gets exactly one `Received:` of ours on top when it is spooled, so hops = stored fields - 1, and
+ * each forward is one hop more than the message it copies. A message with hops > hopLimit() is
+ * over: exactly `maximumHops` is still delivered. Both checks use this: the SMTP session refuses
+ * at the end of DATA (smtp.maximumHops), the delivery worker non-delivers the whole message
+ * (queue.maximumHops; it catches what forwards add). Answers the numbers for the error text.
+ */
+export function hopExcess(
+  stored: TraceFields,
+  maximumHops: number,
+  mailFrom: string,
+): { hops: number; limit: number } | null {
+  const hops = Math.max(0, stored.received - 1);
+  const limit = hopLimit(maximumHops, mailFrom);
+  return hops > limit ? { hops, limit } : null;
 }
 
 /** A list member's permissions, upper-cased; XMail's default when none were given is `RW`. */

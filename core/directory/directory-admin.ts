@@ -20,6 +20,7 @@ import type {
 import { checkAdminFilePath } from '../model/mail-root.js';
 import { accountKeyOf, checkDomain, checkLocalPart, InvalidNameError } from '../model/names.js';
 import { AlreadyExistsError, NotFoundError } from '../ports/errors.js';
+import type { AccountQuery } from '../ports/account-store.js';
 import type { FileEntry } from '../ports/file-tree.js';
 import type { Storage } from '../ports/storage.js';
 import type { DirectoryService } from './directory-service.js';
@@ -275,13 +276,19 @@ export class DirectoryAdmin {
    */
   async findUser(domain: string, name: string): Promise<Account> {
     const canonical = await this.canonicalDomain(domain);
-    const viaAlias = canonical !== null && canonical !== domain.toLowerCase();
     const account =
       canonical === null || !isValid(() => checkLocalPart(name))
         ? null
         : await this.directory.getAccount({ domain: canonical, name });
-    if (!account) throw new DirectoryAdminError('user-not-found', `${name}@${domain}`, viaAlias);
+    if (!account) throw await this.userNotFound(domain, name);
     return account;
+  }
+
+  /** user-not-found for `name@domain`, with viaAliasDomain set when `domain` is an alias domain. */
+  private async userNotFound(domain: string, name: string): Promise<DirectoryAdminError> {
+    const canonical = await this.canonicalDomain(domain);
+    const viaAlias = canonical !== null && canonical !== domain.toLowerCase();
+    return new DirectoryAdminError('user-not-found', `${name}@${domain}`, viaAlias);
   }
 
   async setPassword(domain: string, name: string, password: string): Promise<void> {
@@ -304,22 +311,22 @@ export class DirectoryAdmin {
 
   /**
    * Accounts whose domain and name match the case-insensitive wildcard patterns (an empty pattern
-   * matches everything), in insertion order; `page` slices that same order.
+   * matches everything), in insertion order; `page` slices that same order. The store filters the
+   * name (AccountQuery.namePattern, the same syntax) and a literal domain, and pages when it is
+   * given the whole filter; only a wildcard domain pattern is applied here, before paging.
    */
   async listUsers(
     domainPattern: string,
     namePattern: string,
     page: { offset: number; limit?: number } = { offset: 0 },
   ): Promise<Account[]> {
-    // Only a literal domain narrows the query; an empty or wildcard pattern is filtered below.
-    const exactDomain =
-      domainPattern === '' || isWildcard(domainPattern) || /[[\\]/.test(domainPattern)
-        ? undefined
-        : domainPattern.toLowerCase();
-    const { items } = await this.storage.accounts.listAccounts({ domain: exactDomain });
-    const matching = items.filter(
-      (account) => wildMatches(account.domain, domainPattern) && wildMatches(account.name, namePattern),
-    );
+    const query: AccountQuery = { namePattern: namePattern === '' ? undefined : namePattern };
+    if (domainPattern === '' || !/[*?[\\]/.test(domainPattern)) {
+      query.domain = domainPattern === '' ? undefined : domainPattern.toLowerCase();
+      return (await this.storage.accounts.listAccounts(query, page)).items;
+    }
+    const { items } = await this.storage.accounts.listAccounts(query);
+    const matching = items.filter((account) => wildMatches(account.domain, domainPattern));
     return matching.slice(page.offset, page.limit === undefined ? undefined : page.offset + page.limit);
   }
 
@@ -362,7 +369,7 @@ export class DirectoryAdmin {
     } catch {
       // An address we cannot parse reaches nobody.
     }
-    if (!account) throw new DirectoryAdminError('user-not-found', `${name}@${domain}`);
+    if (!account) throw await this.userNotFound(domain, name);
     const key = keyOf(account);
     const [usage, lastLogin] = await Promise.all([
       this.storage.mail.usage(key),
@@ -388,7 +395,8 @@ export class DirectoryAdmin {
 
   /**
    * `alias@domain` (alias and domain may hold `*`/`?`) delivers to `account` (`name` in the same
-   * domain or `name@domain`), which must exist. The domain need not be local.
+   * domain or `name@domain`), which must exist. The domain need not be local. The account is kept
+   * as given too, for listings (XMail shows it back verbatim).
    */
   async addAlias(domain: string, alias: string, account: string): Promise<void> {
     const at = account.lastIndexOf('@');
@@ -406,6 +414,7 @@ export class DirectoryAdmin {
         domain: domainName,
         local,
         target: keyOf(target),
+        accountAsGiven: account,
         origin: 'alias',
       });
     } catch (err) {

@@ -67,6 +67,12 @@ export interface AddressRoute {
   target: AccountKey;
   /** AltaVista username redirection; the first `*` takes the text the wildcard matched. */
   redirect?: string;
+  /**
+   * XMail alias: the account exactly as `aliasadd` was given it (a bare name or `name@domain`, in
+   * the case given), which `aliaslist` shows back as XMail's aliases.tab does. Absent on routes
+   * stored before it was kept.
+   */
+  accountAsGiven?: string;
   origin: 'alias' | 'username';
 }
 

@@ -6,6 +6,7 @@ import type {
   ListMember,
   LoginRecord,
 } from '../model/directory.js';
+import { compileWildPattern, matchesWildPattern, wildPatternRegExpSource } from '../model/wild-pattern.js';
 import type { Page, PageRequest } from './page.js';
 
 export interface NewAccount extends AccountKey {
@@ -18,8 +19,30 @@ export interface NewAccount extends AccountKey {
 export interface AccountQuery {
   /** Exact domain, or undefined for all. */
   domain?: string;
-  /** Case-insensitive wildcard (`*`, `?`) over the name; the caller may filter further. */
+  /**
+   * A wildcard over the name in core's wildmatch syntax (core/model/wild-pattern.ts: `*`, `?`,
+   * `[...]`, `\x`; every other char, `.` `+` `(` included, is literal). Case-insensitive the way
+   * account names are: both sides lower-cased with toLowerCase, the folding of account keys, so a
+   * store can filter its lower-cased name index. For ASCII names that is XMail's StrIWildMatch. A
+   * malformed pattern matches nothing. Adapters apply it through accountNameMatcher or
+   * accountNamePatternSource, so they all agree.
+   */
   namePattern?: string;
+}
+
+/** AccountQuery.namePattern as a test of an account name. */
+export function accountNameMatcher(pattern: string): (name: string) => boolean {
+  const steps = compileWildPattern(pattern.toLowerCase());
+  return (name) => steps !== null && matchesWildPattern(name.toLowerCase(), steps);
+}
+
+/**
+ * AccountQuery.namePattern as the source of a regular expression (not anchored) over the
+ * lower-cased name, for a store that filters with one; null when the pattern matches nothing.
+ */
+export function accountNamePatternSource(pattern: string): string | null {
+  const steps = compileWildPattern(pattern.toLowerCase());
+  return steps === null ? null : wildPatternRegExpSource(steps);
 }
 
 /** Accounts (users and lists), their variables, attributes, members and login records. */

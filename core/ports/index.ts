@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './page.js';
 export type * from './domain-store.js';
 export type * from './account-store.js';
+export { accountNameMatcher, accountNamePatternSource } from './account-store.js';
 export type * from './route-store.js';
 export type * from './pop3-link-store.js';
 export type * from './admin-store.js';

@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import {
-  hopLimit,
+  hopExcess,
   InvalidNameError,
   type DeliveryExpander,
   type HookBus,
@@ -15,7 +15,7 @@ import { LocalDelivery } from './local-delivery.js';
 import { planRecipient } from './recipient-plan.js';
 import type { RemoteDelivery, RemoteOutcome, RemoteRoute } from './remote-delivery.js';
 import type { ReportLine, Reporter } from './reports.js';
-import { hopsOf, traceOf } from './trace.js';
+import { traceOf } from './trace.js';
 
 export interface DeliveryWorkerDeps {
   expander: DeliveryExpander;
@@ -40,9 +40,7 @@ type Outcome =
 
 /** Why the whole message stops here, before any recipient is tried. */
 type MessageVerdict =
-  | { kind: 'deliver'; hops: number }
-  | { kind: 'fail'; error: string; summary: string }
-  | { kind: 'discard'; error: string };
+  { kind: 'deliver' } | { kind: 'fail'; error: string; summary: string } | { kind: 'discard'; error: string };
 
 /**
  * The BullMQ processor for delivery jobs. Each try: the message-wide checks (hop limit, expiry),
@@ -89,9 +87,7 @@ export function createDeliveryProcessor(
     } else if (verdict.kind === 'fail') {
       for (const recipient of pending) record(recipient, { status: 'failed', ...verdict });
     } else {
-      // The expansion counts the hops the message made before reaching us; our own Received is one.
-      const hopsBefore = Math.max(0, verdict.hops - 1);
-      await deliverPending(deps, progress, queueId, hopsBefore, pending, record);
+      await deliverPending(deps, progress, queueId, pending, record);
     }
     if (verdict.kind !== 'discard') await announce(deps, queueId, outcomes, log);
     await reportSettled(deps, data, outcomes, log);
@@ -117,10 +113,9 @@ export function createDeliveryProcessor(
 }
 
 async function messageVerdict(deps: DeliveryWorkerDeps, data: DeliveryJobData): Promise<MessageVerdict> {
-  const hops = hopsOf(await traceOf(deps.storage.blobs, data));
-  const limit = hopLimit(deps.maximumHops, data.mailFrom);
-  if (hops > limit) {
-    const error = `554 5.4.6 Hop count exceeded (${hops} > ${limit}): possible mail loop`;
+  const excess = hopExcess(await traceOf(deps.storage.blobs, data), deps.maximumHops, data.mailFrom);
+  if (excess) {
+    const error = `554 5.4.6 Hop count exceeded (${excess.hops} > ${excess.limit}): possible mail loop`;
     return data.mailFrom === ''
       ? { kind: 'discard', error }
       : { kind: 'fail', error, summary: 'Hop count exceeded' };
@@ -133,7 +128,7 @@ async function messageVerdict(deps: DeliveryWorkerDeps, data: DeliveryJobData): 
       summary: 'Message expired',
     };
   }
-  return { kind: 'deliver', hops };
+  return { kind: 'deliver' };
 }
 
 /** Where one planned action of a recipient goes, for the steps that are batched. */
@@ -153,7 +148,6 @@ async function deliverPending(
   deps: DeliveryWorkerDeps,
   progress: JobProgress,
   queueId: string,
-  hops: number,
   pending: string[],
   record: (recipient: string, outcome: Outcome) => void,
 ): Promise<void> {
@@ -173,7 +167,7 @@ async function deliverPending(
     for (const recipient of pending) {
       let planned;
       try {
-        planned = await planRecipient(deps.expander, data, queueId, recipient, hops, openBody);
+        planned = await planRecipient(deps.expander, data, queueId, recipient, openBody);
       } catch (err) {
         if (!(err instanceof InvalidNameError)) throw err;
         note(recipient, {

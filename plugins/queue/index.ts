@@ -107,7 +107,6 @@ export default definePlugin<QueueConfig>({
       retention.start();
       const processor = createDeliveryProcessor({
         expander: new DeliveryExpander(storage, router, {
-          maxHops: config.maximumHops,
           onCommandProblem: (problem) => ctx.logger.warn(problem, 'mail processing command problem'),
         }),
         forwarder: new Forwarder(storage.blobs, deliveryQueue, config.hostname),

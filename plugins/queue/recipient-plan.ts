@@ -17,13 +17,11 @@ export async function planRecipient(
   data: DeliveryJobData,
   queueId: string,
   recipient: string,
-  hops: number,
   openBody: () => Promise<Readable>,
 ): Promise<PlannedAction[]> {
   const actions = await expander.expand({
     mailFrom: data.mailFrom,
     recipient,
-    hops,
     size: data.size,
     authUser: data.authUser,
     openBody,

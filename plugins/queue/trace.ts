@@ -15,11 +15,3 @@ export async function traceOf(blobs: BlobStore, message: QueuedMessage): Promise
     chunks.push(chunk as Buffer);
   return readTraceFields(Buffer.concat(chunks));
 }
-
-/**
- * The message's hop count as AltaVista §2.12 and decision 13 define it: the `Received:` fields of
- * the message as it arrived, that is those stored minus the one this server added when spooling.
- */
-export function hopsOf(trace: TraceFields): number {
-  return Math.max(0, trace.received - 1);
-}

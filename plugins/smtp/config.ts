@@ -18,8 +18,9 @@ export const smtpConfigSchema = z.strictObject({
     .default(25 * MiB),
   maxRecipients: z.number().int().positive().default(100),
   /**
-   * A message with more `Received:` fields than this is refused at the end of DATA (reports: twice
-   * as many), rather than accepted and bounced. Keep it equal to `queue.maximumHops`.
+   * A message that arrives with more hops than this (reports: twice as many; counted as
+   * delivery-policy.ts hopExcess says) is refused at the end of DATA, rather than accepted and
+   * bounced. Keep it equal to `queue.maximumHops`.
    */
   maximumHops: z.number().int().positive().default(DEFAULT_MAX_HOPS),
   /** A session that stays silent this long is closed. */

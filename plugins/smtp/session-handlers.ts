@@ -10,7 +10,7 @@ import type {
 } from 'smtp-server';
 import {
   findCustomDomainFile,
-  hopLimit,
+  hopExcess,
   InvalidNameError,
   mayPostToList,
   MessageTooLargeError,
@@ -258,12 +258,9 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
     }
     try {
       // Refused here rather than accepted and bounced later: a loop's sender may be forged.
-      const limit = hopLimit(config.maximumHops, mailFrom);
-      if (spooled.trace.received > limit) {
-        throw smtpError(
-          554,
-          `5.4.6 Too many hops (${spooled.trace.received} > ${limit}): possible mail loop`,
-        );
+      const excess = hopExcess(spooled.trace, config.maximumHops, mailFrom);
+      if (excess) {
+        throw smtpError(554, `5.4.6 Too many hops (${excess.hops} > ${excess.limit}): possible mail loop`);
       }
       const refusal = hookReply(
         await hooks.run('data', {

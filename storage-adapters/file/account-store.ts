@@ -21,6 +21,7 @@ import {
   type Page,
   type PageRequest,
 } from '../../core/ports/index.js';
+import { accountNameMatcher } from '../../core/ports/index.js';
 import {
   accountFold,
   accountKey,
@@ -39,7 +40,6 @@ import type { FileModes } from './modes.js';
 import { Table, type RowCodec } from './table.js';
 import type { RootTables } from './tables.js';
 import { formatRow, parseRows } from './tab.js';
-import { wildcardRegExp } from './wildcard.js';
 
 const BATCH = 500;
 
@@ -326,11 +326,11 @@ export class FileAccountStore implements AccountStore {
   }
 
   private async matching(query: AccountQuery): Promise<AccountRow[]> {
-    const pattern = query.namePattern === undefined ? null : wildcardRegExp(query.namePattern);
+    const matches = query.namePattern === undefined ? null : accountNameMatcher(query.namePattern);
     const out: AccountRow[] = [];
     for (const row of (await this.journal.read()).bySeq.values()) {
       if (query.domain !== undefined && row.domain !== query.domain) continue;
-      if (pattern && !pattern.test(row.name)) continue;
+      if (matches && !matches(row.name)) continue;
       out.push(row);
     }
     return out;

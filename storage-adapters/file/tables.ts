@@ -26,14 +26,18 @@ const aliasDomainCodec: RowCodec<AliasDomain> = {
   encode: (a) => [a.alias, a.domain],
 };
 
-/** `"domain" "alias" "account" "account-domain" "origin" ["redirect"]` */
+/**
+ * `"domain" "alias" "account" "account-domain" "origin" ["redirect" ["account as given"]]`; an
+ * empty column is an absent value (neither is ever empty when present).
+ */
 const routeCodec: RowCodec<AddressRoute> = {
-  decode: ([domain, local, name, targetDomain, origin, redirect]) => ({
+  decode: ([domain, local, name, targetDomain, origin, redirect, accountAsGiven]) => ({
     domain,
     local,
     target: { domain: targetDomain ?? domain, name },
     origin: origin === 'username' ? 'username' : 'alias',
-    ...(redirect !== undefined ? { redirect } : {}),
+    ...(redirect ? { redirect } : {}),
+    ...(accountAsGiven ? { accountAsGiven } : {}),
   }),
   encode: (r) => [
     r.domain,
@@ -41,7 +45,8 @@ const routeCodec: RowCodec<AddressRoute> = {
     r.target.name,
     r.target.domain,
     r.origin,
-    ...(r.redirect !== undefined ? [r.redirect] : []),
+    r.redirect ?? '',
+    r.accountAsGiven ?? '',
   ],
 };
 

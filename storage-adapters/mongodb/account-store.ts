@@ -8,7 +8,7 @@ import type {
   Page,
   PageRequest,
 } from '../../core/ports/index.js';
-import { AlreadyExistsError, NotFoundError } from '../../core/ports/index.js';
+import { accountNamePatternSource, AlreadyExistsError, NotFoundError } from '../../core/ports/index.js';
 import { AccountCreator } from './account-creation.js';
 import {
   accountData,
@@ -150,19 +150,12 @@ function listingFilter(query: AccountQuery): Filter<AccountDoc> {
   const visible: Filter<AccountDoc> = { deletingSince: { $exists: false } };
   const domain = query.domain?.toLowerCase();
   if (query.namePattern !== undefined) {
+    const namePart = accountNamePatternSource(query.namePattern);
+    if (namePart === null) return { _id: { $in: [] } };
     const domainPart = domain === undefined ? '[^/]*' : escapeRegex(domain);
-    const namePart = wildcardRegex(query.namePattern.toLowerCase());
     return { _id: { $regex: `^${domainPart}/${namePart}$` }, ...visible };
   }
   return domain === undefined ? visible : { _id: domainRange(domain), ...visible };
-}
-
-/** `*` and `?` wildcards as a regular expression, everything else literal. */
-function wildcardRegex(pattern: string): string {
-  return pattern
-    .split('*')
-    .map((part) => part.split('?').map(escapeRegex).join('.'))
-    .join('.*');
 }
 
 function escapeRegex(text: string): string {

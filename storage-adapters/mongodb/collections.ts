@@ -57,6 +57,7 @@ export interface RouteDoc {
   /** target.name lower-cased, so routes to an account are found whatever case they were given in. */
   targetNameLower: string;
   redirect?: string;
+  accountAsGiven?: string;
   origin: 'alias' | 'username';
   seq: number;
 }

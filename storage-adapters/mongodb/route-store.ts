@@ -17,6 +17,7 @@ export class MongoRouteStore implements RouteStore {
         target: { domain: route.target.domain, name: route.target.name },
         targetNameLower: route.target.name.toLowerCase(),
         redirect: route.redirect,
+        accountAsGiven: route.accountAsGiven,
         origin: route.origin,
         seq: await nextSeq(this.cols, 'routeSeq'),
       });
@@ -78,6 +79,7 @@ function toRoute(doc: RouteDoc): AddressRoute {
     local: doc.local,
     target: doc.target,
     ...(doc.redirect !== undefined && doc.redirect !== null ? { redirect: doc.redirect } : {}),
+    ...(typeof doc.accountAsGiven === 'string' ? { accountAsGiven: doc.accountAsGiven } : {}),
     origin: doc.origin,
   };
 }

@@ -1,5 +1,10 @@
 import type { Account, AccountKey, Credential, ListMember, LoginRecord } from '../../core/model/directory.js';
-import type { AccountQuery, AccountStore, NewAccount } from '../../core/ports/account-store.js';
+import {
+  accountNameMatcher,
+  type AccountQuery,
+  type AccountStore,
+  type NewAccount,
+} from '../../core/ports/account-store.js';
 import type { Page, PageRequest } from '../../core/ports/page.js';
 import type { RedisContext } from './context.js';
 import { accountId, ordered } from './keys.js';
@@ -153,18 +158,10 @@ export class RedisAccountStore implements AccountStore {
 
   /** Filters the whole index by name (names only, no records): fine for 100,000 accounts. */
   private async matchingIds(query: AccountQuery): Promise<string[]> {
-    const pattern = wildcardRegExp(query.namePattern ?? '*');
+    const matches = accountNameMatcher(query.namePattern ?? '*');
     const ids = await this.ctx.redis.zrange(this.indexKey(query), 0, '-1');
-    return ids.filter((id) => pattern.test(id.slice(id.indexOf(':') + 1)));
+    return ids.filter((id) => matches(id.slice(id.indexOf(':') + 1)));
   }
-}
-
-function wildcardRegExp(pattern: string): RegExp {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 'is');
 }
 
 function parseAccount(row: Record<string, string>): Account | null {

@@ -161,6 +161,7 @@ export function describeStorageContract(
   describe(`storage contract: ${adapterName}`, () => {
     describeDomains(open);
     describeAccounts(open);
+    describeNamePatterns(open);
     describeBulkAccounts(open, opts.bulkListingLimitMs ?? 10_000);
     describeRoutes(open);
     describePop3Links(open);
@@ -656,6 +657,58 @@ function describeBulkAccounts(open: OpenStorage, limitMs: number): void {
   });
 }
 
+/**
+ * AccountQuery.namePattern has one syntax on every adapter: core's wildmatch (`*`, `?`, `[...]`,
+ * `\\x`), every other char literal, case-insensitive; listUsers (XMail userlist) relies on it.
+ */
+function describeNamePatterns(open: OpenStorage): void {
+  describe('account name patterns', () => {
+    const ctx = useStorage(open);
+    const names = ['a.b', 'axb', 'a+b', 'aab', 'x(y', 'x^y$', 'Mixed', 'mi', 'b|c', 'q{2}', 'ab\\c', 'z-1'];
+    const listed = async (namePattern: string, domain?: string): Promise<string[]> => {
+      const page = await ctx.s.accounts.listAccounts({ domain, namePattern });
+      assert.equal(await ctx.s.accounts.countAccounts({ domain, namePattern }), page.total);
+      assert.equal(page.total, page.items.length);
+      return page.items.map((account) => account.name);
+    };
+
+    it('matches * and ? over the whole name, ignoring case', async () => {
+      for (const name of names) await addUser(ctx.s, 'pat.test', name);
+      await addUser(ctx.s, 'pat2.test', 'MIXED2');
+      assert.deepEqual(await listed('MI*'), ['Mixed', 'mi', 'MIXED2']);
+      assert.deepEqual(await listed('mi*', 'pat.test'), ['Mixed', 'mi']);
+      assert.deepEqual(await listed('mixed'), ['Mixed']);
+      assert.deepEqual(await listed('m?'), ['mi']);
+      assert.deepEqual(await listed('a?b'), ['a.b', 'axb', 'a+b', 'aab']);
+      assert.deepEqual(await listed('*'), [...names, 'MIXED2']);
+      assert.deepEqual(await listed('?'), []);
+    });
+
+    it('takes regular-expression characters in names literally', async () => {
+      assert.deepEqual(await listed('a.b'), ['a.b']);
+      assert.deepEqual(await listed('a+b'), ['a+b']);
+      assert.deepEqual(await listed('x(y'), ['x(y']);
+      assert.deepEqual(await listed('x^y$'), ['x^y$']);
+      assert.deepEqual(await listed('b|c'), ['b|c']);
+      assert.deepEqual(await listed('q{2}'), ['q{2}']);
+      assert.deepEqual(await listed('*.*'), ['a.b']);
+      assert.deepEqual(await listed('x(*'), ['x(y']);
+      assert.deepEqual(await listed('z-1'), ['z-1']);
+    });
+
+    it('has the [...] sets and \\ escapes of wildmatch; a malformed pattern matches nothing', async () => {
+      assert.deepEqual(await listed('a[.+]b'), ['a.b', 'a+b']);
+      assert.deepEqual(await listed('a[^.+]b'), ['axb', 'aab']);
+      assert.deepEqual(await listed('[A-B]*', 'pat.test'), ['a.b', 'axb', 'a+b', 'aab', 'b|c', 'ab\\c']);
+      assert.deepEqual(await listed('z[-]1'), []);
+      assert.deepEqual(await listed('a\\*b'), []);
+      assert.deepEqual(await listed('ab\\\\c'), ['ab\\c']);
+      assert.deepEqual(await listed('a[.b'), []);
+      assert.deepEqual(await listed('ab\\'), []);
+    });
+  });
+}
+
 function describeRoutes(open: OpenStorage): void {
   describe('routes and external aliases', () => {
     const ctx = useStorage(open);
@@ -668,7 +721,7 @@ function describeRoutes(open: OpenStorage): void {
         { domain: 'route.test', local: 'postmaster', target, origin: 'alias' },
         { domain: '*', local: 'info', target, origin: 'username' },
         { domain: 'route.test', local: 'sales-*', target, redirect: 'x-*@remote.test', origin: 'username' },
-        { domain: 'other.test', local: 'abuse', target, origin: 'alias' },
+        { domain: 'other.test', local: 'abuse', target, accountAsGiven: 'Alice@Route.TEST', origin: 'alias' },
         { domain: 'route.test', local: 'Abuse', target, origin: 'alias' },
       ];
       for (const r of routes) await s.routes.addRoute(r);

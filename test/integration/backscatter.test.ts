@@ -54,7 +54,7 @@ function describeBackscatter(adapter: AdapterName): void {
       testStorage = await infra().storages.open(adapter);
       bed = await startQueueTestbed(
         prefix,
-        { messageExpiryInterval: 60, minRetryInterval: 30 },
+        { messageExpiryInterval: 60, minRetryInterval: 30, maximumHops: 10 },
         { storage: testStorage.url, redis: infra().redis, smtp: { trustedNetworks: [], maximumHops: 10 } },
       );
       const { accounts, files } = bed.storage;
@@ -79,6 +79,17 @@ function describeBackscatter(adapter: AdapterName): void {
       await files.writeFile(
         mailprocPath({ domain: 'example.org', name: 'fwd' }, 'user'),
         Buffer.from('"redirect"\t"gone@remote.test"\n'),
+      );
+      await accounts.addAccount({
+        domain: 'example.org',
+        name: 'relay',
+        kind: 'user',
+        credential: { scheme: 'none' },
+        vars: [],
+      });
+      await files.writeFile(
+        mailprocPath({ domain: 'example.org', name: 'relay' }, 'user'),
+        Buffer.from('"redirect"\t"alice@example.org"\n'),
       );
       bed.up.refuse = (address) => address === 'gone@remote.test';
     });
@@ -130,24 +141,87 @@ function describeBackscatter(adapter: AdapterName): void {
       assert.match(accepted.at(-2)!, /^250 /);
     });
 
-    it('refuses a message over the hop limit at the end of DATA, and queues nothing', async () => {
-      const received = 'Received: from a.example by b.example; Tue, 1 Dec 2026 10:00:00 +0000\r\n'.repeat(10);
-      const replies = await untrusted(
+    /** `n` Received fields of other hosts, to put on top of a message. */
+    const hops = (n: number): string =>
+      'Received: from a.example by b.example; Tue, 1 Dec 2026 10:00:00 +0000\r\n'.repeat(n);
+    const inboxHas = async (subject: string): Promise<number> =>
+      (await bed.inbox('alice')).filter((m) => m.toString().includes(`Subject: ${subject}\r\n`)).length;
+
+    // maximumHops is 10 for both SMTP and the queue; hops do not count this server's own Received.
+    it('accepts and delivers a message that arrives with exactly the maximum hops, refuses one more at DATA', async () => {
+      const atLimit = await untrusted(
         '<victim@remote.test>',
         ['<alice@example.org>'],
-        body('looping', received),
+        body('ten hops', hops(10)),
       );
-      // Ten of theirs and ours make eleven.
-      assert.match(replies.at(-2)!, /^554 5\.4\.6 Too many hops \(11 > 10\)/);
+      assert.match(atLimit.at(-2)!, /^250 /, atLimit.join('\n'));
+      await waitFor('the delivery at the limit', async () => (await inboxHas('ten hops')) === 1);
+
+      const over = await untrusted(
+        '<victim@remote.test>',
+        ['<alice@example.org>'],
+        body('eleven hops', hops(11)),
+      );
+      assert.equal(over.at(-2), '554 5.4.6 Too many hops (11 > 10): possible mail loop');
       await queueSettled();
-      const inbox = await bed.inbox('alice');
-      assert.equal(inbox.filter((m) => m.toString().includes('Subject: looping')).length, 0);
-      const ok = await untrusted(
+      assert.equal(await inboxHas('eleven hops'), 0, 'nothing queued');
+    });
+
+    it('lets a report (null reverse path) arrive with twice the maximum hops, refuses one more at DATA', async () => {
+      const atLimit = await untrusted('<>', ['<alice@example.org>'], body('twenty hops', hops(20)));
+      assert.match(atLimit.at(-2)!, /^250 /, atLimit.join('\n'));
+      await waitFor('the report delivered at the limit', async () => (await inboxHas('twenty hops')) === 1);
+
+      const over = await untrusted('<>', ['<alice@example.org>'], body('twenty-one hops', hops(21)));
+      assert.equal(over.at(-2), '554 5.4.6 Too many hops (21 > 20): possible mail loop');
+      await queueSettled();
+      assert.equal(await inboxHas('twenty-one hops'), 0);
+    });
+
+    it('counts a redirection as one more hop: the worker delivers up to the maximum, then non-delivers with a report', async () => {
+      const within = await untrusted(
         '<victim@remote.test>',
-        ['<alice@example.org>'],
-        body('one hop less', received.slice(received.indexOf('\r\n') + 2)),
+        ['<relay@example.org>'],
+        body('nine then ten', hops(9)),
       );
-      assert.match(ok.at(-2)!, /^250 /, 'ten hops are within the limit');
+      assert.match(within.at(-2)!, /^250 /);
+      await waitFor('the redirected copy with ten hops', async () => (await inboxHas('nine then ten')) === 1);
+
+      const over = await untrusted(
+        '<victim@remote.test>',
+        ['<relay@example.org>'],
+        body('ten then eleven', hops(10)),
+      );
+      assert.match(over.at(-2)!, /^250 /, 'ten hops are accepted; the redirection makes eleven');
+      const report = await waitFor('the hop-limit report', () =>
+        bed.up.messages.find(
+          (m) =>
+            m.rcptTo.includes('victim@remote.test') && m.data.toString().includes('Subject: ten then eleven'),
+        ),
+      );
+      assert.match(
+        report.data.toString(),
+        /^Diagnostic-Code: smtp; 554 5\.4\.6 Hop count exceeded \(11 > 10\): possible mail loop\r$/m,
+      );
+      assert.equal(await inboxHas('ten then eleven'), 0);
+    });
+
+    it('discards a redirected report over twice the maximum, with no report about it', async () => {
+      const within = await untrusted('<>', ['<relay@example.org>'], body('report nineteen', hops(19)));
+      assert.match(within.at(-2)!, /^250 /);
+      await waitFor(
+        'the redirected report with twenty hops',
+        async () => (await inboxHas('report nineteen')) === 1,
+      );
+
+      const over = await untrusted('<>', ['<relay@example.org>'], body('report twenty', hops(20)));
+      assert.match(over.at(-2)!, /^250 /);
+      const bounced = await waitFor('the discard', () =>
+        bed.hooks.bounced.find((event) => event.error.includes('(21 > 20)')),
+      );
+      assert.equal(bounced.error, '554 5.4.6 Hop count exceeded (21 > 20): possible mail loop');
+      await queueSettled();
+      assert.equal(await inboxHas('report twenty'), 0);
     });
   });
 }

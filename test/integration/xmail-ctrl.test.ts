@@ -182,6 +182,11 @@ for (const adapter of ADAPTER_NAMES) {
       const paged = await c.command('userlist', 'example.org', '*', '1', '10');
       assert.equal(paged.length, 3);
       assert.match(paged[1], /^"example\.org"\t"list1"\t/);
+      // A wildcard domain is filtered after the store's name filter, then paged.
+      const wild = await c.command('userlist', 'EX*', '[A-L]*', '1', '5');
+      assert.equal(wild.length, 3);
+      assert.match(wild[1], /^"example\.org"\t"list1"\t/);
+      assert.deepEqual(await c.command('userlist', 'example.org', 'list1.'), list());
       assert.deepEqual(
         await c.command('userlist', 'example.org', '*', '0'),
         err('-00103 Bad CTRL command syntax'),
@@ -303,6 +308,25 @@ for (const adapter of ADAPTER_NAMES) {
       assert.deepEqual(await c.command('aliaslist', 'nodomain.test'), list());
     });
 
+    it('lists an alias account exactly as aliasadd was given it, as XMail does', async () => {
+      assert.deepEqual(await c.command('aliasadd', 'example.org', 'qa', 'alice@example.org'), OK);
+      assert.deepEqual(await c.command('aliasadd', 'example.org', 'qb', 'ALICE'), OK);
+      assert.deepEqual(await c.command('aliasadd', 'example.org', 'qc', 'Alice@EXAMPLE.org'), OK);
+      assert.deepEqual(await c.raw('"aliaslist"\t"example.org"\t"q*"'), [
+        '+00100 OK',
+        '"example.org"\t"qa"\t"alice@example.org"',
+        '"example.org"\t"qb"\t"ALICE"',
+        '"example.org"\t"qc"\t"Alice@EXAMPLE.org"',
+        '.',
+      ]);
+      assert.deepEqual(
+        await c.command('aliaslist', '*', '*', '*@example.org'),
+        list(row('example.org', 'qa', 'alice@example.org'), row('example.org', 'qc', 'Alice@EXAMPLE.org')),
+      );
+      for (const alias of ['qa', 'qb', 'qc'])
+        assert.deepEqual(await c.command('aliasdel', 'example.org', alias), OK);
+    });
+
     it('adds, lists and deletes external aliases', async () => {
       assert.deepEqual(
         await c.command('exaliasadd', 'alice', 'x@y.z'),
@@ -414,6 +438,9 @@ for (const adapter of ADAPTER_NAMES) {
         row('RealAddress', 'alice@example.org'),
       );
       assert.deepEqual(await c.command('uservars', 'example.net', 'ghost'), err('-00012 User not found'));
+      // userstat resolves aliases too, but a user missing behind an alias domain is still -00012.
+      assert.deepEqual(await c.command('userstat', 'example.net', 'ghost'), err('-00012 User not found'));
+      assert.deepEqual(await c.command('userstat', 'a.x.test', 'ghost'), err('-00012 User not found'));
       assert.deepEqual(await c.command('userauth', 'example.net', 'alice', 'pw1'), OK);
     });
 

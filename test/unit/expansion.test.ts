@@ -36,7 +36,6 @@ describe('delivery expansion', () => {
   const request = (recipient: string, extra: Partial<ExpansionRequest> = {}): ExpansionRequest => ({
     mailFrom: 'sender@outside.test',
     recipient,
-    hops: 1,
     size: BODY.length,
     openBody: () => Promise.resolve(Readable.from([BODY])),
     queueId: 'Q123',
@@ -82,7 +81,6 @@ describe('delivery expansion', () => {
     const router = new Router(directory);
     admin = new DirectoryAdmin(storage, directory, router, secrets);
     expander = new DeliveryExpander(storage, router, {
-      maxHops: 5,
       tmpDir: mproc,
       onCommandProblem: (p) => problems.push(p.problem),
     });
@@ -266,17 +264,6 @@ describe('delivery expansion', () => {
       text: '4.2.2 <full@example.org>: mailbox full, try again later',
       permanent: false,
     });
-  });
-
-  it('counts hops: over the maximum is non-delivered, a report may make twice as many, then it is dropped', async () => {
-    assert.deepEqual(await expand('alice@example.org', { hops: 5 }), [store('alice')]);
-    const [tooMany] = await expand('alice@example.org', { hops: 6 });
-    assert.equal(tooMany.kind === 'reject' && `${tooMany.code} ${tooMany.permanent}`, '554 true');
-    assert.deepEqual(await expand('alice@example.org', { hops: 10, mailFrom: '' }), [
-      store('alice', 'example.org', ''),
-    ]);
-    const [dropped] = await expand('alice@example.org', { hops: 11, mailFrom: '' });
-    assert.equal(dropped.kind, 'discard');
   });
 
   it('runs filters with XMail exit codes: 4/5 drop, 6 rejects with the .rej text, 16 stops, and removes @@FILE', async () => {

@@ -6,6 +6,7 @@ import {
   wildMatchAnyIgnoreCase,
   wildMatchIgnoreCase,
 } from '../../core/routing/wildmatch.js';
+import { compileWildPattern, wildPatternRegExpSource } from '../../core/model/wild-pattern.js';
 
 /**
  * Oracle: a line-by-line port of XMail's recursive StrWildMatch (StrUtils.cpp) over NUL-terminated
@@ -185,6 +186,44 @@ describe("wildMatch against a port of XMail's recursive matcher", () => {
         xmailStrWildMatch(subject, pattern),
         `${subject} vs ${pattern}`,
       );
+    }
+  });
+});
+
+describe('the regular-expression translation (AccountQuery.namePattern on MongoDB)', () => {
+  /** The translation as a store applies it: anchored, no flags; a malformed pattern matches nothing. */
+  const viaRegExp = (subject: string, pattern: string): boolean => {
+    const steps = compileWildPattern(pattern);
+    return steps !== null && new RegExp(`^${wildPatternRegExpSource(steps)}$`).test(subject);
+  };
+
+  it('agrees with wildMatch on 20,000 random patterns, regex metacharacters included', () => {
+    let seed = 54321;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const pick = (alphabet: string, max: number): string => {
+      let out = '';
+      for (let i = random(max + 1); i > 0; i--) out += alphabet[random(alphabet.length)];
+      return out;
+    };
+    for (let n = 0; n < 20_000; n++) {
+      const pattern = pick('ab*?[]^-\\.+()|{}$/\n', 8);
+      const subject = pick('ab-]^\\.+()|{}$/\n', 6);
+      assert.equal(viaRegExp(subject, pattern), wildMatch(subject, pattern), `${subject} vs ${pattern}`);
+    }
+  });
+
+  it('keeps the quirky sets: ranges from the previous char, empty ranges, inverted sets', () => {
+    for (const [subject, pattern] of [
+      ['d', '[a-c-e]'],
+      ['a', '[-a]'],
+      ['b', '[^-a]'],
+      ['y', '[z-a]'],
+      [']', '[a-]]'],
+    ]) {
+      assert.equal(viaRegExp(subject, pattern), wildMatch(subject, pattern), `${subject} vs ${pattern}`);
     }
   });
 });

@@ -12,14 +12,18 @@ const aliasdel: CtrlHandler = async ([domain, alias], { admin }) => {
   return OK;
 };
 
-/** Rows `"domain" "alias" "account"`; the account is bare when it is in the alias's domain. */
+/**
+ * Rows `"domain" "alias" "account"`, the account as aliasadd was given it (XMail's aliases.tab).
+ * A route stored before that was kept shows the account bare when it is in the alias's domain.
+ */
 const aliaslist: CtrlHandler = async ([domain = '*', alias = '*', account = '*'], { admin }) => {
   const rows: string[][] = [];
   for (const route of await admin.listAliases()) {
     const target =
-      route.target.domain === route.domain
+      route.accountAsGiven ??
+      (route.target.domain === route.domain
         ? route.target.name
-        : `${route.target.name}@${route.target.domain}`;
+        : `${route.target.name}@${route.target.domain}`);
     if (
       wildMatchIgnoreCase(route.domain, domain) &&
       wildMatchIgnoreCase(route.local, alias) &&
