@@ -6,8 +6,7 @@ import tls from 'node:tls';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Account, Connection, HookBus, Metrics, Storage } from '../../core/index.js';
-import type { DirectoryService } from '../../core/index.js';
-import type { LockoutService } from '../../core/index.js';
+import type { LoginClient, LoginService } from '../../core/index.js';
 import { COMMANDS, type Pop3State } from './commands/index.js';
 import type { Pop3Config } from './config.js';
 import type { Credentials } from './credentials.js';
@@ -19,8 +18,7 @@ import type { MessageSizes } from './message-sizes.js';
 /** What every session of one plugin instance shares. */
 export interface Pop3Services {
   config: Pop3Config;
-  directory: DirectoryService;
-  lockouts: LockoutService;
+  login: LoginService;
   credentials: Credentials;
   storage: Storage;
   sizes: MessageSizes;
@@ -79,9 +77,21 @@ export class Pop3Session {
     return this.socket instanceof tls.TLSSocket;
   }
 
-  /** May passwords be sent now? */
+  /** The client as the login path sees it (secure changes with STLS). */
+  get loginClient(): LoginClient {
+    return {
+      listener: PROTOCOL,
+      sessionId: this.id,
+      settings: this.services.config,
+      secure: this.isSecure,
+      remoteAddress: this.remoteAddress,
+      localAddress: this.socket.localAddress ?? '',
+    };
+  }
+
+  /** May plain-text passwords be sent now (LoginService's plain-text rule)? */
   get authAllowed(): boolean {
-    return this.isSecure || this.services.config.allowInsecureAuth;
+    return this.services.login.allowPlaintext(this.services.config, this.loginClient);
   }
 
   async run(): Promise<void> {
