@@ -16,8 +16,8 @@ export function switchVar(name: string): EnableRule {
 /**
  * The per-protocol enable rules LoginService applies. A protocol without a rule is enabled for
  * every account. This is the place for IMAP's and AltaVista's switches when those listeners come
- * (e.g. `[LoginProtocols.IMAP]: switchVar('ImapEnable')`); a third-party listener passes its own
- * rules to LoginService.
+ * (e.g. `[LoginProtocols.IMAP]: switchVar('ImapEnable')`); a third-party listener sets its own
+ * with LoginService.setEnableRule.
  */
 export const DEFAULT_ENABLE_RULES: Readonly<Record<LoginProtocol, EnableRule>> = {
   [LoginProtocols.POP3]: switchVar('PopEnable'),

@@ -58,9 +58,11 @@ export type LoginResult<T> = { verdict: 'ok'; account: T } | LoginRefusal;
  *  5. the `auth` hook, run for every checked attempt: a handler's reject or defer refuses even a
  *     correct password;
  *  6. the last-login record.
- * Administrators (CTRL, admin HTTP) take steps 1, 2, 3 and 5 under the Administration protocol.
+ * Administrators (CTRL) take steps 1, 2, 3 and 5 under the Administration protocol.
  */
 export class LoginService {
+  private readonly enableRules: Map<LoginProtocol, EnableRule>;
+
   constructor(
     private readonly directory: DirectoryService,
     /** Absent without Redis: no lockouts then (a single-process test setup). */
@@ -68,8 +70,18 @@ export class LoginService {
     private readonly hooks: HookBus,
     private readonly accounts: Pick<AccountStore, 'recordLogin'>,
     private readonly logger: Logger,
-    private readonly enableRules: Readonly<Record<LoginProtocol, EnableRule>> = DEFAULT_ENABLE_RULES,
-  ) {}
+    enableRules: Readonly<Record<LoginProtocol, EnableRule>> = DEFAULT_ENABLE_RULES,
+  ) {
+    this.enableRules = new Map(Object.entries(enableRules));
+  }
+
+  /**
+   * A third-party listener's own switch for its protocol (set at plugin start); built-in ones are
+   * in DEFAULT_ENABLE_RULES.
+   */
+  setEnableRule(protocol: LoginProtocol, rule: EnableRule): void {
+    this.enableRules.set(protocol, rule);
+  }
 
   /** Whether a plain-text password may be taken from this client now (for CAPA/EHLO and early refusals). */
   allowPlaintext(settings: PlaintextSettings, client: ClientChannel): boolean {
@@ -83,19 +95,13 @@ export class LoginService {
 
   /** A mail client logging in to an account. */
   async logIn(attempt: LoginAttempt, check: CredentialCheck): Promise<LoginResult<Account>> {
-    let key: AccountKey;
-    try {
-      key = accountKeyOf(attempt.username);
-    } catch (err) {
-      if (err instanceof InvalidNameError) return { verdict: 'bad-credentials' };
-      throw err;
-    }
+    const key = keyOf(attempt.username);
     let account: Account | null = null;
     const result = await this.guarded(
       attempt,
       key,
       async () => {
-        account = await this.directory.loginAccount(key);
+        account = key && (await this.directory.loginAccount(key));
         return (await check(account)) && account !== null;
       },
       // The client proved who it is, so it may learn that the protocol is off for it.
@@ -124,7 +130,7 @@ export class LoginService {
   }
 
   private enabled(protocol: LoginProtocol, account: Account): boolean {
-    return this.enableRules[protocol]?.(account) ?? true;
+    return this.enableRules.get(protocol)?.(account) ?? true;
   }
 
   /**
@@ -133,18 +139,20 @@ export class LoginService {
    */
   private async guarded(
     attempt: LoginAttempt,
-    key: AccountKey,
+    /** Null for a name that cannot be an account's: refused without a lockout run. */
+    key: AccountKey | null,
     verify: () => Promise<boolean>,
     refuseVerified: () => LoginRefusal | null = () => null,
   ): Promise<LoginResult<null>> {
     const { client } = attempt;
     if (attempt.plaintext && !allowPlaintext(client.settings, client))
       return { verdict: 'plaintext-refused' };
-    const verdict = this.lockouts
-      ? await this.lockouts.attempt(attempt.protocol, key, client.remoteAddress, verify)
-      : (await verify())
-        ? 'ok'
-        : 'bad-credentials';
+    const verdict =
+      key && this.lockouts
+        ? await this.lockouts.attempt(attempt.protocol, key, client.remoteAddress, verify)
+        : key && (await verify())
+          ? 'ok'
+          : 'bad-credentials';
     const refusal = verdict === 'ok' ? refuseVerified() : { verdict };
     const hook = await this.hooks.run('auth', {
       protocol: client.listener,
@@ -159,6 +167,16 @@ export class LoginService {
       return { verdict: 'vetoed', veto: { action: hook.action, code: hook.code, text: hook.text } };
     }
     return { verdict: 'ok', account: null };
+  }
+}
+
+/** The account key a login name stands for, or null when it cannot be an account's. */
+function keyOf(username: string): AccountKey | null {
+  try {
+    return accountKeyOf(username);
+  } catch (err) {
+    if (err instanceof InvalidNameError) return null;
+    throw err;
   }
 }
 
