@@ -33,7 +33,23 @@ export {
   type LoginVerdict,
   type LockoutSettings,
 } from './directory/lockouts.js';
-export { logIn, type CredentialCheck, type LoginAttempt, type LoginResult } from './directory/login.js';
+export {
+  LoginService,
+  LoginServiceToken,
+  type CredentialCheck,
+  type AuthVeto,
+  type LoginAttempt,
+  type LoginClient,
+  type LoginRefusal,
+  type LoginResult,
+} from './directory/login-service.js';
+export {
+  allowPlaintext,
+  plaintextAuthSetting,
+  type ClientChannel,
+  type PlaintextSettings,
+} from './directory/login-policy.js';
+export { DEFAULT_ENABLE_RULES, switchVar, type EnableRule } from './directory/login-enables.js';
 export { AdminServiceToken, LockoutServiceToken, SecretBoxToken } from './kernel/core-services.js';
 export { loadTlsContext, type TlsFiles } from './runtime/tls.js';
 export * from './directory/directory-admin.js';

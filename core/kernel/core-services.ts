@@ -4,9 +4,11 @@ import { DirectoryService, DirectoryServiceToken } from '../directory/directory-
 import { AdminService } from '../directory/admin-service.js';
 import { CredentialService, CredentialServiceToken } from '../directory/credentials.js';
 import { DEFAULT_LOCKOUT_SETTINGS, LockoutService, type LockoutSettings } from '../directory/lockouts.js';
+import { LoginService, LoginServiceToken } from '../directory/login-service.js';
 import { Router, RouterToken } from '../routing/router.js';
 import type { RedisService } from '../runtime/redis.js';
 import { SecretBox } from '../runtime/secrets.js';
+import { Tokens } from './tokens.js';
 
 export const SecretBoxToken = Symbol.for('mailwright.SecretBox') as InjectionToken<SecretBox>;
 export const AdminServiceToken = Symbol.for('mailwright.AdminService') as InjectionToken<AdminService>;
@@ -37,11 +39,18 @@ export async function registerCoreServices(
   container.registerInstance(DirectoryServiceToken, directory);
   container.registerInstance(RouterToken, new Router(directory));
   container.registerInstance(AdminServiceToken, new AdminService(storage.admins, secrets));
+  let lockouts: LockoutService | undefined;
   if (redis) {
     const settings = infrastructure.lockout ?? DEFAULT_LOCKOUT_SETTINGS;
-    container.registerInstance(
-      LockoutServiceToken,
-      new LockoutService(redis.client(), storage.events, settings),
-    );
+    lockouts = new LockoutService(redis.client(), storage.events, settings);
+    container.registerInstance(LockoutServiceToken, lockouts);
   }
+  const login = new LoginService(
+    directory,
+    lockouts,
+    container.resolve(Tokens.Hooks),
+    storage.accounts,
+    container.resolve(Tokens.Logger),
+  );
+  container.registerInstance(LoginServiceToken, login);
 }

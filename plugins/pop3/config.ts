@@ -1,4 +1,4 @@
-import { listenerSettings, z } from '../../core/index.js';
+import { listenerSettings, plaintextAuthSetting, z } from '../../core/index.js';
 
 /**
  * `plugins.pop3` settings; both listeners (pop3 with STLS, pop3s with implicit TLS) share them.
@@ -19,10 +19,10 @@ export const pop3ConfigSchema = z.strictObject({
    */
   ...listenerSettings({ maxConnections: 1000, maxConnectionsPerAddress: 20 }),
   /**
-   * Allow USER/PASS and AUTH over a connection that is not (yet) TLS. Off by default: clients
-   * must STLS first or use the pop3s port. Only for loopback or tests.
+   * USER/PASS and AUTH before STLS: `trusted` (default) only from the same host or
+   * `trustedNetworks`, `anywhere` from any address (core/directory/login-policy.ts).
    */
-  allowInsecureAuth: z.boolean().default(false),
+  plaintextAuth: plaintextAuthSetting,
   /** Certificate for STLS and pop3s (PEM file paths); without it the installation's self-signed one. */
   tls: z.strictObject({ key: z.string().min(1), cert: z.string().min(1) }).optional(),
   /** Name in the greeting and CAPA IMPLEMENTATION. */

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { sameSecret, type Account, type CredentialService } from '../../core/index.js';
 
 /**
- * What a POP3 client offers, checked against an account through the installation's credential
- * service; a null account is one that does not exist or may not log in. APOP works only for
- * accounts with a legacy reversible secret, and only while the operator has legacy secrets enabled.
+ * APOP (passwords go through LoginService.passwordCheck), checked against an account through the
+ * installation's credential service; a null account is one that does not exist or may not log in.
+ * APOP works only for accounts with a legacy reversible secret, and only while the operator has
+ * legacy secrets enabled.
  */
 export class Credentials {
   constructor(private readonly credentials: CredentialService) {}
@@ -12,10 +13,6 @@ export class Credentials {
   /** True when APOP can be offered (the greeting then carries a timestamp). */
   get apopEnabled(): boolean {
     return this.credentials.legacySecrets;
-  }
-
-  password(account: Account | null, offered: string): Promise<boolean> {
-    return this.credentials.verify(account, offered);
   }
 
   /** RFC 1939 §7: the digest is MD5 over the greeting's timestamp (brackets included) and the secret. */

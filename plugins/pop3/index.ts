@@ -2,9 +2,8 @@ import tls from 'node:tls';
 import {
   CredentialServiceToken,
   definePlugin,
-  DirectoryServiceToken,
   loadTlsContext,
-  LockoutServiceToken,
+  LoginServiceToken,
   openPluginListeners,
   Tokens,
 } from '../../core/index.js';
@@ -32,8 +31,7 @@ export default definePlugin<Pop3Config>({
     const tlsOptions = await loadTlsContext(ctx.home, ctx.config.tls);
     const services: Pop3Services = {
       config: ctx.config,
-      directory: ctx.container.resolve(DirectoryServiceToken),
-      lockouts: ctx.container.resolve(LockoutServiceToken),
+      login: ctx.container.resolve(LoginServiceToken),
       credentials: new Credentials(ctx.container.resolve(CredentialServiceToken)),
       storage,
       sizes: new MessageSizes(redis, storage.blobs),

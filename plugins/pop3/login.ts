@@ -1,47 +1,45 @@
-import {
-  logIn,
-  LoginProtocols,
-  numericVar,
-  userVar,
-  type Account,
-  type CredentialCheck,
-} from '../../core/index.js';
+import { LoginProtocols, type Account, type CredentialCheck } from '../../core/index.js';
 import { Maildrop } from './maildrop.js';
 import { lockMaildrop } from './maildrop-lock.js';
 import type { Pop3Session } from './session.js';
 
 /**
- * The one way into TRANSACTION, whatever the mechanism (USER/PASS, APOP, AUTH): the core login
- * (lockout rules, the credential check, no mailing lists), XMail's `PopEnable`, the exclusive
- * maildrop lock, the INBOX snapshot and the login record, answered with RFC 2449/3206 response codes.
+ * The one way into TRANSACTION, whatever the mechanism (USER/PASS and AUTH send the password
+ * itself: `plaintext`; APOP does not): the core login (LoginService: plain-text rule, lockouts,
+ * credentials, PopEnable, the auth hook, the login record), then the exclusive maildrop lock and
+ * the INBOX snapshot, answered with RFC 2449/3206 response codes.
  */
-export async function login(session: Pop3Session, address: string, check: CredentialCheck): Promise<void> {
-  const { hooks, redis, storage, sizes } = session.services;
-  const result = await logIn(
-    session.services,
-    { protocol: LoginProtocols.POP3, address, remoteAddress: session.remoteAddress },
+export async function login(
+  session: Pop3Session,
+  username: string,
+  plaintext: boolean,
+  check: CredentialCheck,
+): Promise<void> {
+  const result = await session.services.login.logIn(
+    { protocol: LoginProtocols.POP3, client: session.loginClient, username, plaintext },
     check,
   );
-  await hooks.emit('auth', {
-    protocol: 'pop3',
-    sessionId: session.id,
-    username: address,
-    remoteAddress: session.remoteAddress,
-    success: result.verdict === 'ok',
-  });
-  if (result.verdict === 'locked-out') {
-    session.send('-ERR [AUTH] too many failed logins from your address, try again later');
-    return;
+  switch (result.verdict) {
+    case 'ok':
+      return openMaildrop(session, result.account);
+    case 'locked-out':
+      return session.send('-ERR [AUTH] too many failed logins from your address, try again later');
+    case 'plaintext-refused':
+      return session.send(PLAINTEXT_REFUSED);
+    case 'disabled':
+      return session.send('-ERR [AUTH] POP3 access is disabled for this account');
+    case 'vetoed':
+      return session.send(
+        `-ERR ${result.veto.action === 'defer' ? '[SYS/TEMP]' : '[AUTH]'} ${result.veto.text}`,
+      );
+    default:
+      return session.send('-ERR [AUTH] invalid user name or password');
   }
-  if (result.verdict !== 'ok') {
-    session.send('-ERR [AUTH] invalid user name or password');
-    return;
-  }
-  const user: Account = result.account;
-  if (!popEnabled(user)) {
-    session.send('-ERR [AUTH] POP3 access is disabled for this account');
-    return;
-  }
+}
+
+/** The maildrop lock and INBOX snapshot of a logged-in account, then TRANSACTION. */
+async function openMaildrop(session: Pop3Session, user: Account): Promise<void> {
+  const { redis, storage, sizes } = session.services;
   const lock = await lockMaildrop(redis, user, session.onLockLost);
   if (!lock) {
     session.send('-ERR [IN-USE] the maildrop is in use by another session, try again later');
@@ -58,18 +56,10 @@ export async function login(session: Pop3Session, address: string, check: Creden
     throw err;
   }
   session.enterTransaction(user, maildrop, lock);
-  await storage.accounts
-    .recordLogin(user, { ip: session.remoteAddress, at: new Date(), protocol: 'POP3' })
-    .catch((err: unknown) => session.logger.warn({ err }, 'recording the login failed'));
   session.logger.info({ account: `${user.name}@${user.domain}` }, 'POP3 login');
   const count = maildrop.visible.length;
   session.send(`+OK ${count} message${count === 1 ? '' : 's'} (${maildrop.totalOctets} octets)`);
 }
 
-/**
- * XMail user variable `PopEnable`: 0 turns POP3 off for the account; absent means on. Read like
- * every XMail numeric variable (atoi, as ReceiveEnable).
- */
-function popEnabled(account: Account): boolean {
-  return userVar(account, 'PopEnable') === undefined || numericVar(account, 'PopEnable') !== 0;
-}
+/** The answer to a plain-text password the listener does not take yet (RFC 2595 §2: STLS first). */
+export const PLAINTEXT_REFUSED = '-ERR [AUTH] plain-text authentication is not allowed before STLS';

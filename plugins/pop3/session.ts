@@ -9,9 +9,9 @@ import {
   LineReader,
   type Account,
   type Connection,
-  type DirectoryService,
   type HookBus,
-  type LockoutService,
+  type LoginClient,
+  type LoginService,
   type Metrics,
   type Storage,
 } from '../../core/index.js';
@@ -28,8 +28,7 @@ export type Line = { text: string } | { tooLong: true };
 /** What every session of one plugin instance shares. */
 export interface Pop3Services {
   config: Pop3Config;
-  directory: DirectoryService;
-  lockouts: LockoutService;
+  login: LoginService;
   credentials: Credentials;
   storage: Storage;
   sizes: MessageSizes;
@@ -88,9 +87,21 @@ export class Pop3Session {
     return this.socket instanceof tls.TLSSocket;
   }
 
-  /** May passwords be sent now? */
+  /** The client as the login path sees it (secure changes with STLS). */
+  get loginClient(): LoginClient {
+    return {
+      listener: PROTOCOL,
+      sessionId: this.id,
+      settings: this.services.config,
+      secure: this.isSecure,
+      remoteAddress: this.remoteAddress,
+      localAddress: this.socket.localAddress ?? '',
+    };
+  }
+
+  /** May plain-text passwords be sent now (LoginService's plain-text rule)? */
   get authAllowed(): boolean {
-    return this.isSecure || this.services.config.allowInsecureAuth;
+    return this.services.login.allowPlaintext(this.services.config, this.loginClient);
   }
 
   async run(): Promise<void> {

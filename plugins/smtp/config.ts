@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { DEFAULT_MAX_HOPS, trustedNetworksSetting, z } from '../../core/index.js';
+import { DEFAULT_MAX_HOPS, plaintextAuthSetting, trustedNetworksSetting, z } from '../../core/index.js';
 
 const MiB = 1024 * 1024;
 
@@ -60,8 +60,11 @@ export const smtpConfigSchema = z.strictObject({
    * authenticated clients on port 25 to the same rule; [] turns it off.
    */
   senderLoginMismatch: z.array(z.enum(SMTP_LISTENERS)).default(['submission', 'smtps']),
-  /** AUTH before STARTTLS (passwords in clear text): only for loopback tests and old clients. */
-  allowInsecureAuth: z.boolean().default(false),
+  /**
+   * AUTH before STARTTLS (passwords in clear text): `trusted` (default) only from the same host or
+   * `trustedNetworks`, `anywhere` from any address (core/directory/login-policy.ts).
+   */
+  plaintextAuth: plaintextAuthSetting,
 });
 
 export type SmtpConfig = z.output<typeof smtpConfigSchema>;

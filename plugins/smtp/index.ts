@@ -1,13 +1,12 @@
 import {
   ConnectionLimits,
   DeliveryQueueToken,
-  DirectoryServiceToken,
   FrozenQueueToken,
   RouterToken,
   definePlugin,
   DeliveryPolicy,
   loadTlsContext,
-  LockoutServiceToken,
+  LoginServiceToken,
   NetworkList,
   Tokens,
 } from '../../core/index.js';
@@ -33,7 +32,6 @@ export default definePlugin<SmtpConfig>({
     const trusted = new NetworkList(ctx.config.trustedNetworks);
     const services = {
       config: ctx.config,
-      directory: ctx.container.resolve(DirectoryServiceToken),
       router: ctx.container.resolve(RouterToken),
       queue: ctx.container.resolve(DeliveryQueueToken),
       frozen: ctx.container.resolve(FrozenQueueToken),
@@ -41,7 +39,7 @@ export default definePlugin<SmtpConfig>({
       files: storage.files,
       policy: new DeliveryPolicy(storage.mail),
       accounts: storage.accounts,
-      lockouts: ctx.container.resolve(LockoutServiceToken),
+      login: ctx.container.resolve(LoginServiceToken),
       hooks: ctx.hooks,
       metrics: ctx.metrics,
       logger: ctx.logger,

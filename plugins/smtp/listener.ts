@@ -35,7 +35,8 @@ export async function openSmtpListener(
       size: config.maxMessageSize,
       authMethods: ['PLAIN', 'LOGIN'],
       authOptional: listener === 'smtp',
-      allowInsecureAuth: config.allowInsecureAuth,
+      // Whether AUTH may come before STARTTLS depends on the client: LoginService decides (538).
+      allowInsecureAuth: true,
       key: services.tls.key as Buffer,
       cert: services.tls.cert as Buffer,
       minVersion: services.tls.minVersion,

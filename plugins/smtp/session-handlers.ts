@@ -16,7 +16,6 @@ import {
   MessageTooLargeError,
   spoolMessage,
   isMailingList,
-  logIn,
   LoginProtocols,
   type BlobStore,
   type ConnectionLimits,
@@ -24,11 +23,10 @@ import {
   type AccountKey,
   type AccountStore,
   type DeliveryPolicy,
-  type LockoutService,
   type DsnNotify,
   type DsnParams,
   type DeliveryQueue,
-  type DirectoryService,
+  type LoginService,
   type FileTree,
   type FrozenQueue,
   type HookBus,
@@ -41,7 +39,6 @@ import { ownsSender } from './sender-login.js';
 
 export interface SmtpServices {
   config: SmtpConfig;
-  directory: DirectoryService;
   router: Router;
   queue: DeliveryQueue;
   blobs: BlobStore;
@@ -52,7 +49,8 @@ export interface SmtpServices {
   trusted: NetworkList;
   /** maxConnections and maxConnectionsPerIp, trustedNetworks exempt from the latter. */
   limits: ConnectionLimits;
-  lockouts: LockoutService;
+  /** AUTH: the core login path (plain-text rule, lockouts, the auth hook, the login record). */
+  login: LoginService;
   /** Recipient limits checked at RCPT (ReceiveEnable, MaxMessageSize, quota). */
   policy: DeliveryPolicy;
   /** List members, for closed lists checked at RCPT. */
@@ -127,23 +125,25 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
     password: string,
     session: SMTPServerSession,
   ): Promise<{ user: string }> => {
-    // The core login: lockout rules (a locked-out address gets the same 535 as a wrong password)
-    // and no mailing lists.
-    const result = await logIn(
-      services,
-      { protocol: LoginProtocols.SMTP, address: username, remoteAddress: session.remoteAddress },
-      (account) => services.directory.credentials.verify(account, password),
+    // PLAIN and LOGIN both send the password itself. A locked-out address gets the same 535 as a
+    // wrong password; an auth hook's veto its own reply.
+    const client = {
+      listener,
+      sessionId: session.id,
+      settings: config,
+      secure: session.secure,
+      remoteAddress: session.remoteAddress,
+      localAddress: session.localAddress,
+    };
+    const result = await services.login.logIn(
+      { protocol: LoginProtocols.SMTP, client, username, plaintext: true },
+      services.login.passwordCheck(password),
     );
-    const refusal = hookReply(
-      await hooks.run('auth', {
-        protocol: listener,
-        sessionId: session.id,
-        username,
-        remoteAddress: session.remoteAddress,
-        success: result.verdict === 'ok',
-      }),
-    );
-    if (refusal) throw refusal;
+    const veto = result.verdict === 'vetoed' ? hookReply(result.veto) : null;
+    if (veto) throw veto;
+    if (result.verdict === 'plaintext-refused') {
+      throw smtpError(538, '5.7.11 Encryption required for requested authentication mechanism');
+    }
     if (result.verdict !== 'ok') throw smtpError(535, '5.7.8 Authentication credentials invalid');
     const { account } = result;
     stateOf(session).login = { domain: account.domain, name: account.name };

@@ -1,4 +1,4 @@
-import { listenerSettings, z } from '../../core/index.js';
+import { listenerSettings, plaintextAuthSetting, z } from '../../core/index.js';
 
 /** `plugins.xmail-ctrl` settings; both listeners (xmail-ctrl, xmail-ctrls) share them. */
 export const ctrlConfigSchema = z.strictObject({
@@ -12,6 +12,12 @@ export const ctrlConfigSchema = z.strictObject({
    * refused client gets `-00129 Server too busy, retry later`, as from XMail over its `-CX` threads.
    */
   ...listenerSettings({ maxConnections: 100, maxConnectionsPerAddress: 10 }),
+  /**
+   * Clear-text logins (`name<TAB>password`) before `#!TLS`: `trusted` (default) only from the same
+   * host or `trustedNetworks`, `anywhere` from any address, as XMail did (core/directory/login-policy.ts).
+   * MD5 logins (`#digest`) never send the password and are always taken.
+   */
+  plaintextAuth: plaintextAuthSetting,
   /** Certificate for `#!TLS` and the xmail-ctrls listener (PEM paths); default: the shared self-signed one. */
   tls: z.strictObject({ key: z.string().min(1), cert: z.string().min(1) }).optional(),
 });

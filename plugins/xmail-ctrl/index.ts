@@ -11,7 +11,7 @@ import {
   DirectoryServiceToken,
   FrozenQueueToken,
   loadTlsContext,
-  LockoutServiceToken,
+  LoginServiceToken,
   openPluginListeners,
   RouterToken,
   SecretBoxToken,
@@ -47,9 +47,8 @@ export default definePlugin<CtrlConfig>({
           container.isRegistered(FrozenQueueToken) ? container.resolve(FrozenQueueToken) : undefined,
       },
       admins: container.resolve(AdminServiceToken),
-      lockouts: container.isRegistered(LockoutServiceToken)
-        ? container.resolve(LockoutServiceToken)
-        : undefined,
+      login: container.resolve(LoginServiceToken),
+      settings: config,
       logger: ctx.logger,
       metrics: ctx.metrics,
       appNameVersion: `Mailwright ${VERSION}`,

@@ -2,19 +2,20 @@
  * One CTRL session (spec §1): greeting with the MD5 timestamp, the login line (or `#!TLS` first),
  * then commands until `quit`, idle timeout, an over-long line or a byte > 127.
  */
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import {
-  adminLockoutKey,
   LineReader,
-  LoginProtocols,
   type AdminService,
   type Connection,
-  type LockoutService,
+  type LoginResult,
+  type LoginService,
   type Metrics,
+  type PlaintextSettings,
 } from '../../core/index.js';
 import { asXMailError, CTRL_HANDLERS, type CtrlCommandContext, type CtrlReply } from './commands/index.js';
 import {
@@ -50,7 +51,10 @@ const MAX_UPLOAD_BYTES = 16 * 1024 * 1024;
 export interface CtrlSessionServices {
   readonly commands: Omit<CtrlCommandContext, 'logger'>;
   readonly admins: AdminService;
-  readonly lockouts: LockoutService | undefined;
+  /** Administrator logins: the plain-text rule, lockouts and the auth hook, as for mail accounts. */
+  readonly login: LoginService;
+  /** The plain-text rule's settings (plaintextAuth, trustedNetworks). */
+  readonly settings: PlaintextSettings;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** `Mailwright <version>`, as the greeting shows it. */
@@ -63,6 +67,8 @@ export interface CtrlSessionServices {
 type Outcome = 'continue' | 'close';
 
 export class CtrlSession {
+  /** For the auth hook, as POP3 and SMTP sessions have one. */
+  private readonly id = randomBytes(8).toString('hex');
   private stream: Socket;
   private secure: boolean;
   private readonly reader = new LineReader();
@@ -133,40 +139,44 @@ export class CtrlSession {
         continue;
       }
       if (request.kind === 'rejected') return this.refuseLogin();
-      return (await this.checkCredentials(request.username, request.password))
-        ? 'continue'
-        : this.refuseLogin();
+      const result = await this.logIn(request.username, request.password);
+      if (result.verdict !== 'ok') {
+        this.logger.info({ admin: request.username, verdict: result.verdict }, 'CTRL login refused');
+        return this.refuseLogin(result);
+      }
+      this.logger.info({ admin: request.username }, 'CTRL login');
+      this.send(formatSuccessLine());
+      return 'continue';
     }
   }
 
-  private refuseLogin(): Outcome {
-    this.send(formatErrorLine('BAD_CTRL_LOGIN'));
+  /** XMail closes the session after a failed login; the code is always -00105, the text may tell why. */
+  private refuseLogin(result?: LoginResult<string>): Outcome {
+    let text: string | undefined;
+    if (result?.verdict === 'vetoed') text = result.veto.text;
+    if (result?.verdict === 'plaintext-refused')
+      text = 'Clear-text login refused before #!TLS, use #!TLS or MD5';
+    this.send(formatErrorLine('BAD_CTRL_LOGIN', text));
     return 'close';
   }
 
-  /** MD5 or clear login against the admin accounts, through the shared lockout rules. */
-  private async checkCredentials(username: string, password: string): Promise<boolean> {
-    const verify = async (): Promise<boolean> => {
-      const clear = await this.services.admins.password(username);
-      return clear !== null && checkCtrlPassword(password, clear, this.timestamp);
+  /** MD5 (`#digest`) or clear login against the administrators, through the core login path. */
+  private logIn(username: string, password: string): Promise<LoginResult<string>> {
+    const client = {
+      listener: 'xmail-ctrl',
+      sessionId: this.id,
+      settings: this.services.settings,
+      secure: this.secure,
+      remoteAddress: this.peer,
+      localAddress: this.stream.localAddress ?? '',
     };
-    const verdict = this.services.lockouts
-      ? await this.services.lockouts.attempt(
-          LoginProtocols.Administration,
-          adminLockoutKey(username),
-          this.peer,
-          verify,
-        )
-      : (await verify())
-        ? 'ok'
-        : 'bad-credentials';
-    if (verdict !== 'ok') {
-      this.logger.info({ admin: username, verdict }, 'CTRL login refused');
-      return false;
-    }
-    this.logger.info({ admin: username }, 'CTRL login');
-    this.send(formatSuccessLine());
-    return true;
+    return this.services.login.logInAdmin(
+      { client, username, plaintext: !password.startsWith('#') },
+      async () => {
+        const clear = await this.services.admins.password(username);
+        return clear !== null && checkCtrlPassword(password, clear, this.timestamp);
+      },
+    );
   }
 
   /**

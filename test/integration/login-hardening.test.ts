@@ -77,10 +77,10 @@ for (const adapter of ADAPTER_NAMES) {
               hostname: 'mx.example.org',
               trustedNetworks: [],
               reverseDns: false,
-              allowInsecureAuth: true,
+              plaintextAuth: 'anywhere',
               maxConnectionsPerIp: 100,
             },
-            pop3: { allowInsecureAuth: true },
+            pop3: { plaintextAuth: 'anywhere' },
             'xmail-ctrl': {},
           },
           // `[::]`: dual stack, so IPv4 clients arrive as ::ffff:127.0.0.1 and ::1 works too.

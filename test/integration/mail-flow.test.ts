@@ -143,10 +143,12 @@ function describeMailFlow(adapter: AdapterName): void {
       port: number,
       auth?: { user: string; pass: string },
       mode: 'plain' | 'starttls' | 'implicit' = auth ? 'starttls' : 'plain',
+      localAddress?: string,
     ) =>
       nodemailer.createTransport({
         host: '127.0.0.1',
         port,
+        localAddress,
         secure: mode === 'implicit',
         ignoreTLS: mode === 'plain',
         requireTLS: mode === 'starttls',
@@ -361,8 +363,15 @@ function describeMailFlow(adapter: AdapterName): void {
     });
 
     it('refuses AUTH before STARTTLS, and accepts it on the implicit-TLS smtps listener', async () => {
+      // From 127.0.0.2: a client on the server's own address (127.0.0.1) is the same host, whose
+      // plain-text AUTH is taken (plaintextAuth: trusted).
       await assert.rejects(
-        transport(submissionPort, { user: 'alice@example.org', pass: PASSWORD }, 'plain').sendMail({
+        transport(
+          submissionPort,
+          { user: 'alice@example.org', pass: PASSWORD },
+          'plain',
+          '127.0.0.2',
+        ).sendMail({
           envelope: { from: 'alice@example.org', to: ['alice@example.org'] },
           raw: 'Subject: x\r\n\r\nx\r\n',
         }),

@@ -104,7 +104,7 @@ async function startInstance(
 async function startRemote(): Promise<Instance & { pop3: number; pop3s: number; ca: string }> {
   const remote = await startInstance('links-remote', {
     legacySecrets: true,
-    plugins: { pop3: { allowInsecureAuth: true } },
+    plugins: { pop3: { plaintextAuth: 'anywhere' } },
     listen: { pop3: '127.0.0.1:0', pop3s: '127.0.0.1:0' },
   });
   const port = (name: string) =>

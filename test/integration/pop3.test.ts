@@ -160,7 +160,7 @@ for (const adapter of ADAPTER_NAMES) {
           storage: testStorage.url,
           redis: { url: infra().redis.url },
           legacySecrets: true,
-          plugins: { pop3: { allowInsecureAuth: true, idleTimeoutSeconds: 2 } },
+          plugins: { pop3: { plaintextAuth: 'anywhere', idleTimeoutSeconds: 2 } },
           listen: { pop3: '127.0.0.1:0', pop3s: '127.0.0.1:0' },
         },
         dir,

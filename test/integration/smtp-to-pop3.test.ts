@@ -161,7 +161,7 @@ function describeEndToEnd(adapter: AdapterName): void {
         plugins: {
           smtp: { hostname: 'mx.example.test', reverseDns: false },
           queue: { prefix: `smtp2pop3-${adapter}`, hostname: 'mx.example.test' },
-          // No allowInsecureAuth: every POP3 client below logs in after STLS.
+          // Every POP3 client below logs in after STLS.
           pop3: {},
           'xmail-ctrl': {},
         },

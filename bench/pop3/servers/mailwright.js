@@ -10,7 +10,7 @@ import { DOMAIN } from '../messages.js';
  * append to INBOX. Passwords are scrypt hashes, Mailwright's default.
  *
  * Settings that differ from the defaults, and why:
- * - allowInsecureAuth: USER/PASS over plain text on loopback (Dovecot: disable_plaintext_auth = no).
+ * - plaintextAuth: anywhere: USER/PASS over plain text (Dovecot: disable_plaintext_auth = no).
  * - logging at warn: the per-login info line stays off the terminal.
  */
 export async function startMailwright({ dir, port, mailboxes, password }) {
@@ -29,7 +29,7 @@ export async function startMailwright({ dir, port, mailboxes, password }) {
       `  pop3: "127.0.0.1:${port}"`,
       '  pop3s: "127.0.0.1:0"',
       'plugins:',
-      '  pop3: { allowInsecureAuth: true }',
+      '  pop3: { plaintextAuth: anywhere }',
     ],
   });
   return {

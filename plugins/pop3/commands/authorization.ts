@@ -1,8 +1,7 @@
-import { login } from '../login.js';
+import { login, PLAINTEXT_REFUSED } from '../login.js';
 import type { Pop3Session } from '../session.js';
 import type { Pop3Command } from './index.js';
 
-const INSECURE = '-ERR [AUTH] plain-text authentication is not allowed before STLS';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** RFC 2595. */
@@ -21,7 +20,8 @@ export const STLS: Pop3Command = {
 export const USER: Pop3Command = {
   states: ['authorization'],
   async run(session, argument) {
-    if (!session.authAllowed) return session.send(INSECURE);
+    // Refused before PASS, so the client never sends the password in clear.
+    if (!session.authAllowed) return session.send(PLAINTEXT_REFUSED);
     if (argument === '') return session.send('-ERR USER needs a name');
     session.pendingUser = argument;
     session.send('+OK send PASS');
@@ -33,10 +33,8 @@ export const PASS: Pop3Command = {
   async run(session, argument) {
     const user = session.pendingUser;
     session.pendingUser = undefined;
-    if (!session.authAllowed) return session.send(INSECURE);
     if (user === undefined) return session.send('-ERR send USER first');
-    const { credentials } = session.services;
-    await login(session, user, (account) => credentials.password(account, argument));
+    await login(session, user, true, session.services.login.passwordCheck(argument));
   },
 };
 
@@ -50,7 +48,7 @@ export const APOP: Pop3Command = {
     const match = /^(\S+) ([0-9a-fA-F]{32})$/.exec(argument);
     if (!match) return session.send('-ERR usage: APOP name digest');
     const { credentials } = session.services;
-    await login(session, match[1], (account) => credentials.apop(account, timestamp, match[2]));
+    await login(session, match[1], false, (account) => credentials.apop(account, timestamp, match[2]));
   },
 };
 
@@ -59,11 +57,10 @@ export const AUTH: Pop3Command = {
   states: ['authorization'],
   async run(session, argument) {
     session.pendingUser = undefined;
-    if (!session.authAllowed) return session.send(INSECURE);
+    if (!session.authAllowed) return session.send(PLAINTEXT_REFUSED);
     const [mechanism = '', initial, extra] = argument.split(' ');
     if (mechanism === '') return session.send('+OK\r\nPLAIN\r\nLOGIN\r\n.');
     if (extra !== undefined) return session.send('-ERR usage: AUTH mechanism [initial-response]');
-    const { credentials } = session.services;
     switch (mechanism.toUpperCase()) {
       case 'PLAIN': {
         const response = await saslStep(session, '', initial);
@@ -71,14 +68,14 @@ export const AUTH: Pop3Command = {
         const [authzid, authcid, password] = response.split('\0');
         if (password === undefined || (authzid !== '' && authzid !== authcid))
           return session.send('-ERR [AUTH] invalid user name or password');
-        return login(session, authcid, (account) => credentials.password(account, password));
+        return login(session, authcid, true, session.services.login.passwordCheck(password));
       }
       case 'LOGIN': {
         const user = await saslStep(session, 'Username:', initial);
         if (user === null) return;
         const password = await saslStep(session, 'Password:', undefined);
         if (password === null) return;
-        return login(session, user, (account) => credentials.password(account, password));
+        return login(session, user, true, session.services.login.passwordCheck(password));
       }
       default:
         session.send('-ERR unsupported SASL mechanism (use PLAIN or LOGIN)');

@@ -76,10 +76,13 @@ export function formatSuccessLine(code: CtrlSuccessCode = CTRL_OK, text = 'OK'):
   return `+${pad5(code)} ${text}`;
 }
 
-/** `-%05d %s` with the fixed Errors.cpp text, e.g. `-00103 Bad CTRL command syntax`. Without line ending. */
-export function formatErrorLine(name: XMailErrorName): string {
-  const { code, text } = XMAIL_ERRORS[name];
-  return `-${pad5(code)} ${text}`;
+/**
+ * `-%05d %s` with the fixed Errors.cpp text, e.g. `-00103 Bad CTRL command syntax`. Without line
+ * ending. `text` replaces it only where XMail has no such case (a plug-in's login veto): clients
+ * go by the code.
+ */
+export function formatErrorLine(name: XMailErrorName, text: string = XMAIL_ERRORS[name].text): string {
+  return `-${pad5(XMAIL_ERRORS[name].code)} ${text}`;
 }
 
 function pad5(code: number): string {
