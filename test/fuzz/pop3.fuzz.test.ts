@@ -13,7 +13,7 @@ describeFuzzTarget({
         idleTimeoutSeconds: 5,
         tlsHandshakeTimeoutSeconds: 1,
         maxLineLength: POP3_MAX_LINE,
-        allowInsecureAuth: true,
+        plaintextAuth: 'anywhere',
       },
     },
   },

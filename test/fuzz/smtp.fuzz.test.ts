@@ -16,7 +16,7 @@ describeFuzzTarget({
         idleTimeoutMs: 1_000,
         maxMessageSize: 1024 * 1024,
         reverseDns: false,
-        allowInsecureAuth: true,
+        plaintextAuth: 'anywhere',
       },
     },
   },
