@@ -27,7 +27,7 @@ export default definePlugin<CtrlConfig>({
   name: 'xmail-ctrl',
   version: VERSION,
   needs: ['storage', 'redis'],
-  listeners: ['xmail-ctrl', 'xmail-ctrls'],
+  listeners: { 'xmail-ctrl': { port: 6017 }, 'xmail-ctrls': { port: 6018 } },
   configSchema: ctrlConfigSchema,
   async start(ctx) {
     if (!ctx.runs('front')) return;
