@@ -152,6 +152,7 @@ export class Kernel {
     if (this.state !== 'new') throw new KernelError(`kernel cannot start: it is ${this.state}`);
     this.state = 'starting';
     try {
+      // Infrastructure first: register() builds services over storage and Redis (Plugin.register).
       await this.openInfrastructure();
       for (const { plugin, config } of this.plugins) await plugin.register?.(this.container, config);
       for (const { plugin, config } of this.plugins) {

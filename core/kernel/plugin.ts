@@ -54,7 +54,16 @@ export interface Plugin<C = unknown> {
   listeners?: Readonly<Record<string, ListenerDeclaration>>;
   /** Any Standard Schema (zod 4, valibot, arktype ...). Unknown keys must be errors: use a strict object. */
   configSchema?: StandardSchemaV1<unknown, C>;
-  /** Register services into the kernel's container. Runs for every plugin before any starts. */
+  /**
+   * Registers the services this plugin offers into the kernel's container. It runs for every plugin
+   * before any starts and after the kernel's infrastructure is open (`Tokens.Storage`,
+   * `Tokens.Redis` when some plugin `needs` them, and the core services), so any plugin can resolve
+   * these services in its `start` whatever the order, and an optional service is simply registered
+   * or not. The rule: register builds objects and acquires nothing that needs this plugin's stop
+   * handler to release it (a stop handler exists only once `start` ran); Redis clients from
+   * `RedisService.client()` are fine, the kernel closes them. The services may be used once this
+   * plugin has started: depend on it (`dependsOn`) to use them from the start of your own.
+   */
   register?(container: DependencyContainer, config: C): void | Promise<void>;
   /**
    * Start serving. Return a stop handler that stops accepting work, drains and releases what this

@@ -42,9 +42,10 @@ export default definePlugin<CtrlConfig>({
           container.resolve(RouterToken),
           container.resolve(SecretBoxToken),
         ),
-        // Resolved per command: the queue plugin may register it after this plugin starts.
-        frozenQueue: () =>
-          container.isRegistered(FrozenQueueToken) ? container.resolve(FrozenQueueToken) : undefined,
+        // Optional: registered (before any plugin starts) only when a queue plugin is loaded.
+        frozenQueue: container.isRegistered(FrozenQueueToken)
+          ? container.resolve(FrozenQueueToken)
+          : undefined,
       },
       admins: container.resolve(AdminServiceToken),
       lockouts: container.isRegistered(LockoutServiceToken)
