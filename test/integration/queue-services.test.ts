@@ -11,13 +11,20 @@ import {
   definePlugin,
   type DeliveryQueue,
   type FrozenQueue,
-  type Kernel,
+  Kernel,
   type RetrySchedule,
 } from '../../core/index.js';
-import { startRedisServer, type RedisProcess } from '../../core/runtime/redis-process.js';
+import { Redis } from 'ioredis';
+import { mailwrightConfigSchema } from '../../core/config/schema.js';
+import {
+  redisOptionsFromUrl,
+  startRedisServer,
+  type RedisProcess,
+} from '../../core/runtime/redis-process.js';
 import queuePlugin from '../../plugins/queue/index.js';
 import ctrlPlugin from '../../plugins/xmail-ctrl/index.js';
 import { CtrlClient } from '../helpers/ctrl-client.js';
+import { quietLogger } from '../helpers/logger.js';
 import { startTestKernel } from '../helpers/test-kernel.js';
 
 /**
@@ -60,6 +67,20 @@ describe('queue services registered before any plugin starts', () => {
     await kernel.container.resolve(AdminServiceToken).add('admin', 'secret');
   });
 
+  /** Connections the Redis server has open, this question's own excepted. */
+  const clientCount = async (): Promise<number> => {
+    const client = new Redis(redisOptionsFromUrl(redis.url));
+    try {
+      return (
+        String(await client.client('LIST'))
+          .trim()
+          .split('\n').length - 1
+      );
+    } finally {
+      await client.quit();
+    }
+  };
+
   after(async () => {
     await kernel?.stop();
     await redis?.stop();
@@ -72,6 +93,29 @@ describe('queue services registered before any plugin starts', () => {
     assert.equal(seen.frozen, kernel.container.resolve(FrozenQueueToken));
     assert.equal(seen.retry, kernel.container.resolve(RetryScheduleToken));
     assert.deepEqual(await seen.frozen!.list(), []);
+  });
+
+  it('leaves no Redis connection behind when start-up fails before the queue starts', async () => {
+    const failing = definePlugin({
+      name: 'failing',
+      version: '1.0.0',
+      start() {
+        throw new Error('no start today');
+      },
+    });
+    const other = await Kernel.create({
+      config: mailwrightConfigSchema.parse({
+        storage: `file:${path.join(dir, 'mail')}`,
+        redis: { url: redis.url },
+        plugins: { queue: { prefix: 'queue-services-failed' } },
+      }),
+      plugins: [failing, queuePlugin],
+      home: dir,
+      logger: quietLogger(),
+    });
+    const before = await clientCount();
+    await assert.rejects(other.start(), /plugin "failing" failed to start: no start today/);
+    assert.equal(await clientCount(), before);
   });
 
   it('serves frozlist from xmail-ctrl started before the queue', async () => {
