@@ -17,7 +17,7 @@ export { ConfigError } from './config/errors.js';
 export { loadConfigFile } from './config/load.js';
 export type { MailwrightConfig } from './config/schema.js';
 export type { StandardSchemaV1 } from './config/standard-schema.js';
-export { LISTENER_NAMES, type ListenerName, type ListenAddress } from './config/listen.js';
+export type { ListenAddress, ListenerDeclaration } from './config/listen.js';
 export { Metrics, type MessageOutcome } from './runtime/metrics.js';
 export type { RedisService } from './runtime/redis.js';
 export { DirectoryService, DirectoryServiceToken } from './directory/directory-service.js';

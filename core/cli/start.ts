@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from '../config/errors.js';
-import { parseListenFlag, type ListenAddress, type ListenerName } from '../config/listen.js';
+import { parseListenFlag, type ListenAddress } from '../config/listen.js';
 import { loadConfigFile, type LoadedConfig } from '../config/load.js';
 import type { Role } from '../kernel/plugin.js';
 import { Kernel } from '../kernel/kernel.js';
@@ -29,9 +29,9 @@ export async function resolveConfig(opts: { config?: string }): Promise<LoadedCo
   return { config: {}, source: '(embedded default)', baseDir: process.cwd() };
 }
 
-function parseListenFlags(flags: string[] = []): Partial<Record<ListenerName, ListenAddress>> {
+function parseListenFlags(flags: string[] = []): Record<string, ListenAddress> {
   const problems: string[] = [];
-  const listen: Partial<Record<ListenerName, ListenAddress>> = {};
+  const listen: Record<string, ListenAddress> = {};
   for (const flag of flags) {
     try {
       const [name, address] = parseListenFlag(flag);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LISTENER_NAMES, parseListenAddress, type ListenAddress, type ListenerName } from './listen.js';
+import { LISTENER_NAME_PATTERN, parseListenAddress, type ListenAddress } from './listen.js';
 
 const listenAddress = z.string().transform((text, ctx): ListenAddress => {
   try {
@@ -61,8 +61,9 @@ export const mailwrightConfigSchema = z.strictObject({
   lockout: z
     .strictObject({ threshold: z.number().int().positive(), intervalSeconds: z.number().int().positive() })
     .optional(),
+  /** Listener name → `HOST:PORT`. The kernel checks the names against the loaded plugins' listeners. */
   listen: z
-    .partialRecord(z.enum(LISTENER_NAMES as [ListenerName, ...ListenerName[]]), listenAddress)
+    .record(z.string().regex(LISTENER_NAME_PATTERN, 'expected a listener name such as smtp'), listenAddress)
     .optional(),
   /** Plugin name, npm package or path → its settings (`true` or `{}` for defaults, `false` to leave it out). */
   plugins: z.record(z.string().min(1), z.union([z.boolean(), z.record(z.string(), z.unknown())])).optional(),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { Logger } from 'pino';
 import { ConfigError, describeIssues } from '../config/errors.js';
-import { defaultListenAddress, type ListenAddress, type ListenerName } from '../config/listen.js';
+import type { ListenAddress } from '../config/listen.js';
 import type { MailwrightConfig } from '../config/schema.js';
 import type { Storage } from '../ports/storage.js';
 import { prepareHome } from '../runtime/home.js';
@@ -12,6 +12,7 @@ import { Metrics } from '../runtime/metrics.js';
 import { RedisService } from '../runtime/redis.js';
 import { registerCoreServices } from './core-services.js';
 import { HookBus } from './hooks.js';
+import { ListenerRegistry } from './listener-registry.js';
 import type { Plugin, PluginContext, Role, StopHandler } from './plugin.js';
 import { builtinPluginNames, checkPluginShape, loadPlugin } from './plugin-loader.js';
 import { openConfiguredStorage } from './storage-open.js';
@@ -29,8 +30,8 @@ export interface KernelOptions {
    * settings come from `config.plugins[name]`.
    */
   plugins?: Plugin<unknown>[];
-  /** `--listen` flags; they win over the config file. */
-  listen?: Partial<Record<ListenerName, ListenAddress>>;
+  /** `--listen` flags, by listener name; they win over the config file. */
+  listen?: Record<string, ListenAddress>;
   home?: string;
   role?: Role;
   logger?: Logger;
@@ -42,7 +43,7 @@ export interface KernelOptions {
 }
 
 export interface AnnouncedListener {
-  name: ListenerName;
+  name: string;
   plugin: string;
   address: ListenAddress;
 }
@@ -73,6 +74,7 @@ export class Kernel {
   readonly listeners: AnnouncedListener[] = [];
   private readonly started: { name: string; stop?: StopHandler }[] = [];
   private readonly shutdown = new AbortController();
+  private readonly listenerRegistry: ListenerRegistry;
   private storage: Storage | undefined;
   private redis: RedisService | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -91,6 +93,7 @@ export class Kernel {
     );
     this.home = path.resolve(baseDir, options.home ?? config.home ?? 'mailwright-data');
     this.role = options.role ?? config.role ?? 'all';
+    this.listenerRegistry = new ListenerRegistry(plugins.map((entry) => entry.plugin));
   }
 
   /**
@@ -149,6 +152,7 @@ export class Kernel {
     if (this.state !== 'new') throw new KernelError(`kernel cannot start: it is ${this.state}`);
     this.state = 'starting';
     try {
+      // Infrastructure first: register() builds services over storage and Redis (Plugin.register).
       await this.openInfrastructure();
       for (const { plugin, config } of this.plugins) await plugin.register?.(this.container, config);
       for (const { plugin, config } of this.plugins) {
@@ -268,29 +272,26 @@ export class Kernel {
       home: this.home,
       shutdownSignal: this.shutdown.signal,
       runs: (role) => this.role === 'all' || this.role === role,
-      listenAddress: (name) => this.listenAddress(name),
+      listenAddress: (name) => this.listenAddress(plugin.name, name),
       announce: (name, address) => void this.listeners.push({ name, plugin: plugin.name, address }),
     };
   }
 
-  listenAddress(name: ListenerName): ListenAddress {
-    return this.options.listen?.[name] ?? this.options.config?.listen?.[name] ?? defaultListenAddress(name);
+  private listenAddress(plugin: string, name: string): ListenAddress {
+    const declared = this.listenerRegistry.defaultAddress(plugin, name);
+    return this.options.listen?.[name] ?? this.options.config?.listen?.[name] ?? declared;
   }
 
-  /** A listener set in the config or on the command line must belong to a loaded plugin. */
+  /** A listener set in the config or on the command line must be one a loaded plugin declares. */
   private checkListenerNames(): void {
-    const owned = new Set(this.plugins.flatMap(({ plugin }) => plugin.listeners ?? []));
-    const asked = [
-      ...Object.keys(this.options.config?.listen ?? {}),
-      ...Object.keys(this.options.listen ?? {}),
+    const problems = [
+      ...this.listenerRegistry.unknown(
+        Object.keys(this.options.config?.listen ?? {}),
+        (name) => `listen.${name}`,
+      ),
+      ...this.listenerRegistry.unknown(Object.keys(this.options.listen ?? {}), (name) => `--listen ${name}`),
     ];
-    const orphans = [...new Set(asked)].filter((name) => !owned.has(name as ListenerName));
-    if (orphans.length > 0) {
-      throw new ConfigError(
-        this.source,
-        orphans.map((name) => `listen.${name}: no loaded plugin opens a "${name}" listener`),
-      );
-    }
+    if (problems.length > 0) throw new ConfigError(this.source, problems);
   }
 }
 

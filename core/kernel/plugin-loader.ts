@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { StorageFactory } from '../ports/storage.js';
+import { listenerDeclarationProblems } from './listener-registry.js';
 import type { Plugin } from './plugin.js';
 import { KernelError } from './plugin-order.js';
 
@@ -77,9 +78,10 @@ export function checkPluginShape(spec: string, plugin: unknown): asserts plugin 
       if (p[key] !== undefined && typeof p[key] !== 'function')
         problems.push(`\`${key}\` must be a function`);
     }
-    for (const key of ['dependsOn', 'provides', 'needs', 'listeners'] as const) {
+    for (const key of ['dependsOn', 'provides', 'needs'] as const) {
       if (p[key] !== undefined && !Array.isArray(p[key])) problems.push(`\`${key}\` must be an array`);
     }
+    if (p.listeners !== undefined) problems.push(...listenerDeclarationProblems(p.listeners));
   }
   if (problems.length > 0)
     throw new KernelError(`plugin "${spec}" is not a valid plugin: ${problems.join('; ')}`);

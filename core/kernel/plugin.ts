@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { StandardSchemaV1 } from '../config/standard-schema.js';
 import type { HookBus } from './hooks.js';
 import type { Metrics } from '../runtime/metrics.js';
-import type { ListenerName, ListenAddress } from '../config/listen.js';
+import type { ListenAddress, ListenerDeclaration } from '../config/listen.js';
 
 export type Role = 'front' | 'worker' | 'all';
 
@@ -24,10 +24,10 @@ export interface PluginContext<C = unknown> {
   readonly home: string;
   /** True when this process runs that role (`all` runs both). */
   runs(role: 'front' | 'worker'): boolean;
-  /** Where the named listener must listen (config, `--listen`, or the default). */
-  listenAddress(name: ListenerName): ListenAddress;
+  /** Where one of this plugin's declared listeners must listen (`--listen`, config, or its default). */
+  listenAddress(name: string): ListenAddress;
   /** Records where a listener really listens (port 0 resolved), for the start-up report. */
-  announce(name: ListenerName, address: ListenAddress): void;
+  announce(name: string, address: ListenAddress): void;
   /** Aborted when the shutdown drain time is over: close whatever is still open, now. */
   readonly shutdownSignal: AbortSignal;
 }
@@ -45,11 +45,25 @@ export interface Plugin<C = unknown> {
   provides?: string[];
   /** Kernel services this plugin needs (the kernel starts Redis only if some plugin asks for it). */
   needs?: KernelService[];
-  /** Listeners this plugin opens; `--listen NAME=...` is accepted only for a loaded plugin's listeners. */
-  listeners?: ListenerName[];
+  /**
+   * The listeners this plugin opens, by name, with their default addresses:
+   * `{ lmtp: { port: 2424 } }` (host 127.0.0.1 unless given). `listen.NAME` in the config and
+   * `--listen NAME=HOST:PORT` are accepted only for names a loaded plugin declares here, and no two
+   * plugins may declare the same name.
+   */
+  listeners?: Readonly<Record<string, ListenerDeclaration>>;
   /** Any Standard Schema (zod 4, valibot, arktype ...). Unknown keys must be errors: use a strict object. */
   configSchema?: StandardSchemaV1<unknown, C>;
-  /** Register services into the kernel's container. Runs for every plugin before any starts. */
+  /**
+   * Registers the services this plugin offers into the kernel's container. It runs for every plugin
+   * before any starts and after the kernel's infrastructure is open (`Tokens.Storage`,
+   * `Tokens.Redis` when some plugin `needs` them, and the core services), so any plugin can resolve
+   * these services in its `start` whatever the order, and an optional service is simply registered
+   * or not. The rule: register builds objects and acquires nothing that needs this plugin's stop
+   * handler to release it (a stop handler exists only once `start` ran); Redis clients from
+   * `RedisService.client()` are fine, the kernel closes them. The services may be used once this
+   * plugin has started: depend on it (`dependsOn`) to use them from the start of your own.
+   */
   register?(container: DependencyContainer, config: C): void | Promise<void>;
   /**
    * Start serving. Return a stop handler that stops accepting work, drains and releases what this

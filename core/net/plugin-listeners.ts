@@ -1,12 +1,11 @@
 import type { SecureContext } from 'node:tls';
-import type { ListenerName } from '../config/listen.js';
 import type { PluginContext, StopHandler } from '../kernel/plugin.js';
 import { connectionLimitsOf, type ListenerSettings } from './listener-settings.js';
 import { openTcpListener, type TcpListener, type TcpListenerOptions } from './tcp-listener.js';
 
 export interface PluginListenersSpec extends Pick<TcpListenerOptions, 'protocol' | 'replies' | 'handler'> {
-  /** The plugin's listeners; those with `tls` speak TLS from the first byte. */
-  listeners: { name: ListenerName; tls?: SecureContext }[];
+  /** The plugin's listeners (names it declares in `Plugin.listeners`); those with `tls` speak TLS from the first byte. */
+  listeners: { name: string; tls?: SecureContext }[];
 }
 
 /**

@@ -24,7 +24,7 @@ const PROTOCOL = 'admin-http';
 export default definePlugin<z.output<typeof configSchema>>({
   name: 'admin-http',
   version: '0.1.0',
-  listeners: ['admin-http'],
+  listeners: { 'admin-http': { port: 9180 } },
   configSchema,
   async start(ctx) {
     const { registry } = ctx.metrics;

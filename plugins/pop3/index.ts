@@ -21,7 +21,7 @@ export default definePlugin<Pop3Config>({
   name: 'pop3',
   version: '0.1.0',
   needs: ['storage', 'redis'],
-  listeners: ['pop3', 'pop3s'],
+  listeners: { pop3: { port: 2110 }, pop3s: { port: 2995 } },
   configSchema: pop3ConfigSchema,
   async start(ctx) {
     if (!ctx.runs('front')) return;

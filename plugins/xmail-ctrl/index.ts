@@ -27,7 +27,7 @@ export default definePlugin<CtrlConfig>({
   name: 'xmail-ctrl',
   version: VERSION,
   needs: ['storage', 'redis'],
-  listeners: ['xmail-ctrl', 'xmail-ctrls'],
+  listeners: { 'xmail-ctrl': { port: 6017 }, 'xmail-ctrls': { port: 6018 } },
   configSchema: ctrlConfigSchema,
   async start(ctx) {
     if (!ctx.runs('front')) return;
@@ -42,9 +42,10 @@ export default definePlugin<CtrlConfig>({
           container.resolve(RouterToken),
           container.resolve(SecretBoxToken),
         ),
-        // Resolved per command: the queue plugin may register it after this plugin starts.
-        frozenQueue: () =>
-          container.isRegistered(FrozenQueueToken) ? container.resolve(FrozenQueueToken) : undefined,
+        // Optional: registered (before any plugin starts) only when a queue plugin is loaded.
+        frozenQueue: container.isRegistered(FrozenQueueToken)
+          ? container.resolve(FrozenQueueToken)
+          : undefined,
       },
       admins: container.resolve(AdminServiceToken),
       login: container.resolve(LoginServiceToken),

@@ -1,12 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
+import { freePort } from './free-port.js';
 
 export interface MongoServer {
   /** A `mongodb://` URL whose path names a database nobody else uses. */
@@ -123,20 +123,6 @@ async function waitForPing(uri: string, child: ChildProcess, stderr: () => strin
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/** A loopback port that was free a moment ago (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function killChild(child: ChildProcess): Promise<void> {

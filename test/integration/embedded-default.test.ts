@@ -6,17 +6,9 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { builtinPluginNames, loadPlugin } from '../../core/kernel/plugin-loader.js';
+import { builtinListeners, everyBuiltinListenerOnAFreePort } from '../helpers/builtin-listeners.js';
 import { homePaths } from '../../core/runtime/home.js';
 import { CLI, startServer, redisServersFor } from '../helpers/cli-process.js';
-
-/** Every listener the built-in plugins open, each asked on a free port. */
-async function builtinListeners(): Promise<string[]> {
-  const names: string[] = [];
-  for (const name of await builtinPluginNames())
-    names.push(...((await loadPlugin(name, process.cwd())).listeners ?? []));
-  return names;
-}
 
 function connects(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -36,13 +28,9 @@ function connects(port: number): Promise<string> {
 describe('embedded default (`mailwright start` with no config)', () => {
   it('starts every built-in plugin, answers on every listener, and stops cleanly on SIGTERM', async () => {
     const home = await mkdtemp(path.join(tmpdir(), 'mw-home-'));
-    const listeners = await builtinListeners();
+    const listeners = [...(await builtinListeners()).keys()];
     assert.ok(listeners.includes('admin-http'));
-    const server = await startServer([
-      '--home',
-      home,
-      ...listeners.flatMap((name) => ['--listen', `${name}=127.0.0.1:0`]),
-    ]);
+    const server = await startServer(['--home', home, ...(await everyBuiltinListenerOnAFreePort())]);
     try {
       assert.deepEqual([...server.ports.keys()].sort(), [...listeners].sort(), server.output());
       for (const [name, port] of server.ports) {
@@ -69,10 +57,9 @@ describe('embedded default (`mailwright start` with no config)', () => {
 
   it('stops the embedded redis-server when a signal arrives during start-up', async () => {
     const home = await mkdtemp(path.join(tmpdir(), 'mw-home-'));
-    const listeners = await builtinListeners();
     const child = spawn(
       process.execPath,
-      [CLI, 'start', '--home', home, ...listeners.flatMap((name) => ['--listen', `${name}=127.0.0.1:0`])],
+      [CLI, 'start', '--home', home, ...(await everyBuiltinListenerOnAFreePort())],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

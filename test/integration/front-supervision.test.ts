@@ -10,17 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { builtinPluginNames, loadPlugin } from '../../core/kernel/plugin-loader.js';
+import { everyBuiltinListenerOnAFreePort } from '../helpers/builtin-listeners.js';
 import { startServer, type RunningServer, isRunning, redisServersFor } from '../helpers/cli-process.js';
 import { waitFor } from '../helpers/queue-testbed.js';
-
-async function everyListenerOnAFreePort(): Promise<string[]> {
-  const flags: string[] = [];
-  for (const name of await builtinPluginNames())
-    for (const listener of (await loadPlugin(name, process.cwd())).listeners ?? [])
-      flags.push('--listen', `${listener}=127.0.0.1:0`);
-  return flags;
-}
 
 /** Front pids announced so far (`mailwright ready (pid N)`), in order. */
 function frontPids(server: RunningServer): number[] {
@@ -56,7 +48,7 @@ describe('mailwright start supervises its front process', () => {
   it('a front killed with SIGKILL is started again and serves; SIGTERM then stops everything', async () => {
     const home = await mkdtemp(path.join(tmpdir(), 'mw-supervised-'));
     homes.push(home);
-    const server = await startServer(['--home', home, ...(await everyListenerOnAFreePort())], {
+    const server = await startServer(['--home', home, ...(await everyBuiltinListenerOnAFreePort())], {
       timeoutMs: 40_000,
     });
     try {

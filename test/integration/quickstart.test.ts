@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { builtinPluginNames, loadPlugin } from '../../core/kernel/plugin-loader.js';
+import { everyBuiltinListenerOnAFreePort } from '../helpers/builtin-listeners.js';
 import { CLI, startServer, type RunningServer } from '../helpers/cli-process.js';
 
 const run = promisify(execFile);
@@ -23,14 +23,8 @@ describe('README quickstart', () => {
 
   before(async () => {
     home = await mkdtemp(path.join(tmpdir(), 'mw-quickstart-'));
-    const listeners: string[] = [];
-    for (const name of await builtinPluginNames())
-      listeners.push(...((await loadPlugin(name, home)).listeners ?? []));
     // Same as `npx mailwright start` in `home`, on free ports.
-    server = await startServer(
-      listeners.flatMap((name) => ['--listen', `${name}=127.0.0.1:0`]),
-      { cwd: home },
-    );
+    server = await startServer(await everyBuiltinListenerOnAFreePort(), { cwd: home });
   });
 
   after(async () => {

@@ -211,13 +211,6 @@ describe('kernel config checks', () => {
     );
   });
 
-  it('refuses a listener that no loaded plugin opens', async () => {
-    await assert.rejects(
-      create([], { listen: { imap: { host: '127.0.0.1', port: 1 } } }),
-      /listen\.imap: no loaded plugin opens a "imap" listener/,
-    );
-  });
-
   it('explains a module that is not a plugin, and a path that does not exist', async () => {
     await assert.rejects(
       create([], { plugins: { [fixture('not-a-plugin.js')]: true } }),

@@ -17,8 +17,8 @@ export type CtrlReply =
 
 export interface CtrlCommandContext {
   readonly admin: DirectoryAdmin;
-  /** The delivery queue's frozen-message view, when a queue plugin in this process provides one. */
-  frozenQueue(): FrozenQueue | undefined;
+  /** The delivery queue's frozen-message view, when a loaded queue plugin provides one. */
+  readonly frozenQueue?: FrozenQueue;
   readonly logger: Logger;
 }
 

@@ -8,7 +8,7 @@ import { XMailCtrlError, type XMailErrorName } from '../protocol/index.js';
 import { OK, type CtrlCommandContext, type CtrlHandler } from './context.js';
 
 function queueOr(ctx: CtrlCommandContext, command: string, missing: XMailErrorName): FrozenQueue {
-  const queue = ctx.frozenQueue();
+  const queue = ctx.frozenQueue;
   if (queue) return queue;
   ctx.logger.warn({ command }, 'no frozen-message queue in this process (is the queue plugin loaded?)');
   throw new XMailCtrlError(missing, 'no frozen-message queue');
@@ -62,7 +62,7 @@ function localTimestamp(date: Date): string {
 
 /** No queue here means no frozen messages: an empty listing is the truth. */
 const frozlist: CtrlHandler = async (_args, ctx) => {
-  const queue = ctx.frozenQueue();
+  const queue = ctx.frozenQueue;
   if (!queue) ctx.logger.warn({ command: 'frozlist' }, 'no frozen-message queue in this process');
   return { kind: 'rows', rows: queue ? (await queue.list()).map(frozenRow) : [] };
 };
