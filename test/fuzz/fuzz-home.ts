@@ -39,7 +39,7 @@ export async function createFuzzHome(options: FuzzHomeOptions): Promise<FuzzHome
   const dir = await mkdtemp(path.join(tmpdir(), 'mw-fuzz-'));
   const listen: Record<string, string> = {};
   for (const name of Object.keys(options.plugins))
-    for (const listener of (await loadPlugin(name, process.cwd())).listeners ?? [])
+    for (const listener of Object.keys((await loadPlugin(name, process.cwd())).listeners ?? {}))
       listen[listener] = '127.0.0.1:0';
   const config = {
     home: dir,
