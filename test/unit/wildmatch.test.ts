@@ -166,18 +166,22 @@ describe('wildMatch sets and escapes', () => {
   });
 });
 
+/** Random strings of up to `max` characters of `alphabet`, the same ones for the same seed (an LCG). */
+function seededPicker(seed: number): (alphabet: string, max: number) => string {
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  return (alphabet, max) => {
+    let out = '';
+    for (let i = random(max + 1); i > 0; i--) out += alphabet[random(alphabet.length)];
+    return out;
+  };
+}
+
 describe("wildMatch against a port of XMail's recursive matcher", () => {
   it('agrees on 20,000 random small patterns and subjects', () => {
-    let seed = 12345;
-    const random = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
-    const pick = (alphabet: string, max: number): string => {
-      let out = '';
-      for (let i = random(max + 1); i > 0; i--) out += alphabet[random(alphabet.length)];
-      return out;
-    };
+    const pick = seededPicker(12345);
     for (let n = 0; n < 20_000; n++) {
       const pattern = pick('ab*?[]^-\\c', 7);
       const subject = pick('abc-]^\\', 6);
@@ -198,16 +202,7 @@ describe('the regular-expression translation (AccountQuery.namePattern on MongoD
   };
 
   it('agrees with wildMatch on 20,000 random patterns, regex metacharacters included', () => {
-    let seed = 54321;
-    const random = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
-    const pick = (alphabet: string, max: number): string => {
-      let out = '';
-      for (let i = random(max + 1); i > 0; i--) out += alphabet[random(alphabet.length)];
-      return out;
-    };
+    const pick = seededPicker(54321);
     for (let n = 0; n < 20_000; n++) {
       const pattern = pick('ab*?[]^-\\.+()|{}$/\n', 8);
       const subject = pick('ab-]^\\.+()|{}$/\n', 6);
