@@ -13,7 +13,8 @@ import { outboundBody, pendingRecipients, type DeliveryJobData } from './job.js'
 import { JobProgress } from './job-progress.js';
 import { LocalDelivery } from './local-delivery.js';
 import { planRecipient } from './recipient-plan.js';
-import type { RemoteDelivery, RemoteOutcome, RemoteRoute } from './remote-delivery.js';
+import { combine, nextTry, remoteOutcome, type Outcome } from './outcome.js';
+import type { RemoteDelivery, RemoteRoute } from './remote-delivery.js';
 import type { ReportLine, Reporter } from './reports.js';
 import { traceOf } from './trace.js';
 
@@ -31,12 +32,6 @@ export interface DeliveryWorkerDeps {
   /** Next try of a recipient whose host answered 4xx (no retry state of its own). */
   minRetryMs: number;
 }
-
-type Outcome =
-  /** `nextHopNotifies`: relayed to a host that takes over DSNs (RFC 3461 §5.2.1). */
-  | { status: 'delivered'; destination: string; remoteMta?: string; nextHopNotifies?: boolean }
-  | { status: 'failed'; error: string; summary: string; remoteMta?: string }
-  | { status: 'deferred'; error: string; retryAt?: Date };
 
 /** Why the whole message stops here, before any recipient is tried. */
 type MessageVerdict =
@@ -95,7 +90,7 @@ export function createDeliveryProcessor(
     const deferred = [...outcomes.values()].filter((outcome) => outcome.status === 'deferred');
     if (deferred.length > 0) {
       await progress.save();
-      await job.moveToDelayed(nextTry(deps, data, deferred), token);
+      await job.moveToDelayed(nextTry(deferred, data.progressAt, deps), token);
       throw new DelayedError();
     }
     if (data.failures.length > 0) {
@@ -294,42 +289,6 @@ async function adoptsQueueReference(
   );
 }
 
-/** A recipient's outcome from its actions': any deferral defers it, else any failure fails it. */
-function combine(results: Outcome[]): Outcome {
-  const deferred = results.find((r) => r.status === 'deferred');
-  if (deferred) return deferred;
-  const failed = results.find((r) => r.status === 'failed');
-  if (failed) return failed;
-  const delivered = results.filter(
-    (r): r is Extract<Outcome, { status: 'delivered' }> => r.status === 'delivered',
-  );
-  if (delivered.length === 0) return { status: 'delivered', destination: 'nothing to deliver' };
-  const remoteMta = delivered.find((r) => r.remoteMta)?.remoteMta;
-  const nextHopNotifies = delivered.every((r) => r.nextHopNotifies);
-  return {
-    status: 'delivered',
-    destination: delivered.map((r) => r.destination).join(', '),
-    remoteMta,
-    nextHopNotifies,
-  };
-}
-
-function remoteOutcome(result: RemoteOutcome): Outcome {
-  switch (result.status) {
-    case 'delivered':
-      return {
-        status: 'delivered',
-        destination: `smtp:${result.remoteMta}`,
-        remoteMta: result.remoteMta,
-        nextHopNotifies: result.nextHopNotifies,
-      };
-    case 'failed':
-      return { status: 'failed', error: result.reply, summary: result.summary, remoteMta: result.remoteMta };
-    case 'deferred':
-      return { status: 'deferred', error: result.reply, retryAt: result.retryAt };
-  }
-}
-
 /** Hooks, metrics and the job log for this try's outcomes. */
 async function announce(
   deps: DeliveryWorkerDeps,
@@ -390,14 +349,4 @@ async function reportSettled(
   const reportId = await deps.reporter.report(data, lines);
   data.reported.push(...lines.map((line) => line.recipient));
   if (reportId) log(`report to <${data.mailFrom}> queued as ${reportId}`);
-}
-
-/** The earliest retry time among the deferred recipients, never past the expiry time. */
-function nextTry(deps: DeliveryWorkerDeps, data: DeliveryJobData, deferred: Outcome[]): number {
-  const now = Date.now();
-  const times = deferred.map((outcome) =>
-    outcome.status === 'deferred' && outcome.retryAt ? outcome.retryAt.getTime() : now + deps.minRetryMs,
-  );
-  const expiresAt = Date.parse(data.progressAt) + deps.expiryMs + 1;
-  return Math.max(now + 1, Math.min(...times, expiresAt));
 }

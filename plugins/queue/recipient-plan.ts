@@ -31,7 +31,8 @@ export async function planRecipient(
   return actions.map((action, index) => ({ key: `${recipient}#${index}:${actionKey(action)}`, action }));
 }
 
-function actionKey(action: DeliveryAction): string {
+/** The part of a planned action's key that names what it does. */
+export function actionKey(action: DeliveryAction): string {
   switch (action.kind) {
     case 'store':
       return `store:${action.account.name}@${action.account.domain}`;
