@@ -12,6 +12,7 @@ import type { Forwarder } from './forwarding.js';
 import { outboundBody, pendingRecipients, type DeliveryJobData } from './job.js';
 import { JobProgress } from './job-progress.js';
 import { LocalDelivery } from './local-delivery.js';
+import { QueuedBody } from './queued-body.js';
 import { planRecipient } from './recipient-plan.js';
 import { combine, nextTry, remoteOutcome, type Outcome } from './outcome.js';
 import type { RemoteDelivery, RemoteRoute } from './remote-delivery.js';
@@ -55,6 +56,7 @@ export function createDeliveryProcessor(
     const queueId = job.id as string;
     const progress = new JobProgress(job, structuredClone(job.data));
     const { data } = progress;
+    const body = new QueuedBody(deps.storage.blobs, progress);
     const log = (line: string): void => progress.log(line);
     data.tries += 1;
     data.lastTryAt = new Date().toISOString();
@@ -82,7 +84,7 @@ export function createDeliveryProcessor(
     } else if (verdict.kind === 'fail') {
       for (const recipient of pending) record(recipient, { status: 'failed', ...verdict });
     } else {
-      await deliverPending(deps, progress, queueId, pending, record);
+      await deliverPending(deps, progress, body, queueId, pending, record);
     }
     if (verdict.kind !== 'discard') await announce(deps, queueId, outcomes, log);
     await reportSettled(deps, data, outcomes, log);
@@ -98,12 +100,7 @@ export function createDeliveryProcessor(
       await progress.save();
       throw new UnrecoverableError(data.failures.map((failure) => failure.error).join('; '));
     }
-    // Recorded before the release: after a crash in between the blob leaks, which is safer than
-    // releasing twice (a second release would drop a mailbox's reference).
-    const release = !data.blobReleased;
-    data.blobReleased = true;
-    await progress.save();
-    if (release) await deps.storage.blobs.releaseBlob(data.blobId);
+    await body.releaseAtEnd();
   };
 }
 
@@ -142,6 +139,7 @@ interface Pending {
 async function deliverPending(
   deps: DeliveryWorkerDeps,
   progress: JobProgress,
+  body: QueuedBody,
   queueId: string,
   pending: string[],
   record: (recipient: string, outcome: Outcome) => void,
@@ -176,11 +174,8 @@ async function deliverPending(
         if (done.has(key)) continue;
         switch (action.kind) {
           case 'store': {
-            const adopt = planned.length === 1 && (await adoptsQueueReference(data, pending, local));
-            if (adopt) {
-              data.blobReleased = true; // recorded before the hand-over: a crash may leak, never lose
-              await progress.save();
-            }
+            const adopt = planned.length === 1 && (await body.mayHandOver(pending, local));
+            if (adopt) await body.handOver();
             const outcome = await local.deliver({
               recipient,
               account: action.account,
@@ -188,7 +183,7 @@ async function deliverPending(
               deliveryKey: `${queueId}/${key}`,
               adoptQueueReference: adopt,
             });
-            if (adopt && outcome.status !== 'delivered') data.blobReleased = false; // nothing handed over
+            if (adopt && outcome.status !== 'delivered') body.takeBack();
             // Not saved at once: a repeated store finds its delivery key and adds nothing.
             if (outcome.status === 'delivered') markDone(key);
             note(
@@ -266,27 +261,6 @@ async function deliverPending(
     await local.close();
   }
   for (const [recipient, results] of outcomes) record(recipient, combine(results));
-}
-
-/**
- * Whether a store is the last use the job makes of its body, so the mailbox message can take over
- * the queue's reference to it instead of taking one while the queue releases its own (two fsynced
- * reference writes fewer on the file adapter): the one pending recipient of a job with nothing
- * failed, no DSN to report (a success report reads the body afterwards) and no Return-Path copy.
- * The caller checks that the recipient's plan is this one store.
- */
-async function adoptsQueueReference(
-  data: DeliveryJobData,
-  pending: string[],
-  local: LocalDelivery,
-): Promise<boolean> {
-  return (
-    pending.length === 1 &&
-    !data.blobReleased &&
-    data.failures.length === 0 &&
-    data.dsn === undefined &&
-    !(await local.needsReturnPath())
-  );
 }
 
 /** Hooks, metrics and the job log for this try's outcomes. */
