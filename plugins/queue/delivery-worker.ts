@@ -9,14 +9,17 @@ import {
   type Storage,
 } from '../../core/index.js';
 import type { Forwarder } from './forwarding.js';
-import { outboundBody, pendingRecipients, type DeliveryJobData } from './job.js';
+import { pendingRecipients, type DeliveryJobData } from './job.js';
 import { JobProgress } from './job-progress.js';
 import { LocalDelivery } from './local-delivery.js';
 import { QueuedBody } from './queued-body.js';
-import { planRecipient } from './recipient-plan.js';
-import { combine, nextTry, remoteOutcome, type Outcome } from './outcome.js';
-import type { RemoteDelivery, RemoteRoute } from './remote-delivery.js';
-import type { ReportLine, Reporter } from './reports.js';
+import { expandRecipient } from './recipient-plan.js';
+import { announce, reportSettled } from './try-report.js';
+import { emptyPlan, planRecipient, type Answer } from './delivery-plan.js';
+import { forwardTo, sendRemote, settle, storeLocally, type TryContext } from './delivery-steps.js';
+import { combine, nextTry, type Outcome } from './outcome.js';
+import type { RemoteDelivery } from './remote-delivery.js';
+import type { Reporter } from './reports.js';
 import { traceOf } from './trace.js';
 
 export interface DeliveryWorkerDeps {
@@ -123,18 +126,13 @@ async function messageVerdict(deps: DeliveryWorkerDeps, data: DeliveryJobData): 
   return { kind: 'deliver' };
 }
 
-/** Where one planned action of a recipient goes, for the steps that are batched. */
-interface Pending {
-  recipient: string;
-  key: string;
-}
-
 /**
- * Expands every pending recipient (recipient-plan.ts), then carries out its actions: local stores
- * one by one, forwards in one new message per reverse path, remote sends in one transaction per
- * destination domain. A recipient's outcome is the worst of its actions' (deferred, then failed,
- * then delivered). Only actions that succeeded are recorded as done: a retry, or an administrator's
- * resubmission of a frozen message, repeats the others and never the copies already made.
+ * Expands every pending recipient (recipient-plan.ts) and plans it (delivery-plan.ts), carrying
+ * out its stores and settled outcomes in its turn; then the forwards, in one new message per
+ * reverse path, and the remote sends, in one transaction per destination domain
+ * (delivery-steps.ts). A recipient's outcome is the worst of its actions' (outcome.ts, combine).
+ * Only actions that succeeded are recorded as done: a retry, or an administrator's resubmission of
+ * a frozen message, repeats the others and never the copies already made.
  */
 async function deliverPending(
   deps: DeliveryWorkerDeps,
@@ -145,115 +143,43 @@ async function deliverPending(
   record: (recipient: string, outcome: Outcome) => void,
 ): Promise<void> {
   const { data } = progress;
-  const log = (line: string): void => progress.log(line);
-  const markDone = (actionKey: string): void => void (data.settledActions ??= []).push(actionKey);
   const outcomes = new Map<string, Outcome[]>(pending.map((recipient) => [recipient, []]));
-  const note = (recipient: string, outcome: Outcome) => outcomes.get(recipient)!.push(outcome);
+  const ctx: TryContext = {
+    deps,
+    data,
+    queueId,
+    log: (line) => progress.log(line),
+    note: (recipient, outcome) => void outcomes.get(recipient)!.push(outcome),
+    markDone: (actionKey) => void (data.settledActions ??= []).push(actionKey),
+  };
   const done = new Set(data.settledActions ?? []);
-  const forwards = new Map<string, (Pending & { to: string })[]>();
-  /** By domain and relay list: one send, so one transaction per host, for each. */
-  const remote = new Map<string, { route: RemoteRoute; targets: (Pending & { address: string })[] }>();
+  const plan = emptyPlan();
   const openBody = () => deps.storage.blobs.openBlob(data.blobId);
   // Holds this try's Return-Path copy of the body (local-delivery.ts) until the try is over.
   const local = new LocalDelivery(deps.storage, data);
   try {
     for (const recipient of pending) {
-      let planned;
+      let answer: Answer;
       try {
-        planned = await planRecipient(deps.expander, data, queueId, recipient, openBody);
+        answer = { actions: await expandRecipient(deps.expander, data, queueId, recipient, openBody) };
       } catch (err) {
         if (!(err instanceof InvalidNameError)) throw err;
-        note(recipient, {
-          status: 'failed',
-          error: `553 5.1.3 <${recipient}>: ${err.message}`,
-          summary: 'Bad address',
-        });
-        continue;
+        answer = { invalidAddress: err.message };
       }
-      for (const { key, action } of planned) {
-        if (done.has(key)) continue;
-        switch (action.kind) {
-          case 'store': {
-            const adopt = planned.length === 1 && (await body.mayHandOver(pending, local));
-            if (adopt) await body.handOver();
-            const outcome = await local.deliver({
-              recipient,
-              account: action.account,
-              returnPath: action.returnPath,
-              deliveryKey: `${queueId}/${key}`,
-              adoptQueueReference: adopt,
-            });
-            if (adopt && outcome.status !== 'delivered') body.takeBack();
-            // Not saved at once: a repeated store finds its delivery key and adds nothing.
-            if (outcome.status === 'delivered') markDone(key);
-            note(
-              recipient,
-              outcome.status === 'delivered' ? outcome : { ...outcome, summary: 'No such mailbox' },
-            );
-            break;
-          }
-          case 'forward':
-            forwards.set(action.mailFrom, [
-              ...(forwards.get(action.mailFrom) ?? []),
-              { recipient, key, to: action.to },
-            ]);
-            break;
-          case 'remote': {
-            const domain = action.address.slice(action.address.lastIndexOf('@') + 1).toLowerCase();
-            const routeKey = JSON.stringify([domain, action.relay ?? null]);
-            const group = remote.get(routeKey) ?? { route: { domain, relays: action.relay }, targets: [] };
-            group.targets.push({ recipient, key, address: action.address });
-            remote.set(routeKey, group);
-            break;
-          }
-          case 'reject':
-            note(
-              recipient,
-              action.permanent
-                ? { status: 'failed', error: `${action.code} ${action.text}`, summary: 'Delivery refused' }
-                : { status: 'deferred', error: `${action.code} ${action.text}` },
-            );
-            break;
-          case 'discard':
-            log(`${recipient}: ${action.reason}`);
-            note(recipient, { status: 'delivered', destination: 'discarded' });
-            markDone(key);
-            break;
-        }
+      for (const step of planRecipient(plan, recipient, answer, done)) {
+        if (step.kind === 'settle') settle(ctx, step);
+        else await storeLocally(ctx, local, body, pending, step);
       }
     }
 
-    for (const [mailFrom, targets] of forwards) {
-      const id = await deps.forwarder.forward(data, queueId, mailFrom, [
-        ...new Set(targets.map((t) => t.to)),
-      ]);
-      log(`forwarded to ${targets.map((t) => t.to).join(', ')} as ${id}`);
-      for (const { recipient, key, to } of targets) {
-        note(recipient, { status: 'delivered', destination: `forwarded to ${to}` });
-        markDone(key);
-      }
+    for (const [mailFrom, targets] of plan.forwards) {
+      await forwardTo(ctx, mailFrom, targets);
       await progress.save(); // a forward repeated after a crash would be a second copy
     }
 
     await Promise.all(
-      [...remote.values()].map(async ({ route, targets }) => {
-        const results = await deps.remote.send(
-          route,
-          {
-            mailFrom: data.mailFrom,
-            recipients: [...new Set(targets.map((t) => t.address))],
-            ...outboundBody(deps.storage.blobs, data),
-            dsn: data.dsn,
-          },
-          (line) => Promise.resolve(log(line)),
-        );
-        for (const result of results) {
-          const outcome = remoteOutcome(result);
-          for (const target of targets.filter((t) => t.address === result.recipient)) {
-            note(target.recipient, outcome);
-            if (outcome.status === 'delivered') markDone(target.key);
-          }
-        }
+      [...plan.remote.values()].map(async (group) => {
+        await sendRemote(ctx, group);
         await progress.save(); // so is a remote transaction
       }),
     );
@@ -261,66 +187,4 @@ async function deliverPending(
     await local.close();
   }
   for (const [recipient, results] of outcomes) record(recipient, combine(results));
-}
-
-/** Hooks, metrics and the job log for this try's outcomes. */
-async function announce(
-  deps: DeliveryWorkerDeps,
-  queueId: string,
-  outcomes: Map<string, Outcome>,
-  log: (line: string) => void,
-): Promise<void> {
-  for (const [recipient, outcome] of outcomes) {
-    if (outcome.status === 'delivered') {
-      deps.metrics.countMessage('delivered');
-      log(`${recipient}: delivered to ${outcome.destination}`);
-      await deps.hooks.emit('delivered', { queueId, recipient, destination: outcome.destination });
-    } else if (outcome.status === 'failed') {
-      deps.metrics.countMessage('bounced');
-      deps.logger.warn({ queueId, recipient, error: outcome.error }, 'delivery failed permanently');
-      log(`${recipient}: failed: ${outcome.error}`);
-      await deps.hooks.emit('bounced', { queueId, recipient, error: outcome.error });
-    } else {
-      const retryAt = outcome.retryAt ?? new Date(Date.now() + deps.minRetryMs);
-      deps.metrics.countMessage('deferred');
-      log(`${recipient}: deferred until ${retryAt.toISOString()}: ${outcome.error}`);
-      await deps.hooks.emit('deferred', { queueId, recipient, error: outcome.error, retryAt });
-    }
-  }
-}
-
-/** Reports failures (and successes where NOTIFY asks for them) not reported yet. */
-async function reportSettled(
-  deps: DeliveryWorkerDeps,
-  data: DeliveryJobData,
-  outcomes: Map<string, Outcome>,
-  log: (line: string) => void,
-): Promise<void> {
-  const lines: ReportLine[] = [];
-  for (const [recipient, outcome] of outcomes) {
-    if (outcome.status === 'deferred' || data.reported.includes(recipient)) continue;
-    if (outcome.status === 'failed') {
-      lines.push({
-        recipient,
-        action: 'failed',
-        reply: outcome.error,
-        summary: outcome.summary,
-        remoteMta: outcome.remoteMta,
-      });
-    } else if (outcome.destination !== 'discarded' && !outcome.nextHopNotifies) {
-      // Relayed to a host without DSN: a "relayed" report if NOTIFY asks for SUCCESS (RFC 3461
-      // §5.2.2). A host with DSN got the NOTIFY and reports success itself (§5.2.1), so no line.
-      lines.push({
-        recipient,
-        action: outcome.remoteMta ? 'relayed' : 'delivered',
-        reply: '250 2.0.0 delivered',
-        summary: outcome.remoteMta ? `Relayed to ${outcome.remoteMta}` : 'Delivered',
-        remoteMta: outcome.remoteMta,
-      });
-    }
-  }
-  if (lines.length === 0) return;
-  const reportId = await deps.reporter.report(data, lines);
-  data.reported.push(...lines.map((line) => line.recipient));
-  if (reportId) log(`report to <${data.mailFrom}> queued as ${reportId}`);
 }

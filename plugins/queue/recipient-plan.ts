@@ -12,7 +12,7 @@ export interface PlannedAction {
   action: DeliveryAction;
 }
 
-export async function planRecipient(
+export async function expandRecipient(
   expander: DeliveryExpander,
   data: DeliveryJobData,
   queueId: string,
