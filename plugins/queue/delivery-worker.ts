@@ -9,12 +9,17 @@ import {
   type Storage,
 } from '../../core/index.js';
 import type { Forwarder } from './forwarding.js';
-import { outboundBody, pendingRecipients, type DeliveryJobData } from './job.js';
+import { pendingRecipients, type DeliveryJobData } from './job.js';
 import { JobProgress } from './job-progress.js';
 import { LocalDelivery } from './local-delivery.js';
-import { planRecipient } from './recipient-plan.js';
-import type { RemoteDelivery, RemoteOutcome, RemoteRoute } from './remote-delivery.js';
-import type { ReportLine, Reporter } from './reports.js';
+import { QueuedBody } from './queued-body.js';
+import { expandRecipient } from './recipient-plan.js';
+import { announce, reportSettled } from './try-report.js';
+import { emptyPlan, planRecipient, type Answer } from './delivery-plan.js';
+import { forwardTo, sendRemote, settle, storeLocally, type TryContext } from './delivery-steps.js';
+import { combine, nextTry, type Outcome } from './outcome.js';
+import type { RemoteDelivery } from './remote-delivery.js';
+import type { Reporter } from './reports.js';
 import { traceOf } from './trace.js';
 
 export interface DeliveryWorkerDeps {
@@ -31,12 +36,6 @@ export interface DeliveryWorkerDeps {
   /** Next try of a recipient whose host answered 4xx (no retry state of its own). */
   minRetryMs: number;
 }
-
-type Outcome =
-  /** `nextHopNotifies`: relayed to a host that takes over DSNs (RFC 3461 §5.2.1). */
-  | { status: 'delivered'; destination: string; remoteMta?: string; nextHopNotifies?: boolean }
-  | { status: 'failed'; error: string; summary: string; remoteMta?: string }
-  | { status: 'deferred'; error: string; retryAt?: Date };
 
 /** Why the whole message stops here, before any recipient is tried. */
 type MessageVerdict =
@@ -60,6 +59,7 @@ export function createDeliveryProcessor(
     const queueId = job.id as string;
     const progress = new JobProgress(job, structuredClone(job.data));
     const { data } = progress;
+    const body = new QueuedBody(deps.storage.blobs, progress);
     const log = (line: string): void => progress.log(line);
     data.tries += 1;
     data.lastTryAt = new Date().toISOString();
@@ -87,7 +87,7 @@ export function createDeliveryProcessor(
     } else if (verdict.kind === 'fail') {
       for (const recipient of pending) record(recipient, { status: 'failed', ...verdict });
     } else {
-      await deliverPending(deps, progress, queueId, pending, record);
+      await deliverPending(deps, progress, body, queueId, pending, record);
     }
     if (verdict.kind !== 'discard') await announce(deps, queueId, outcomes, log);
     await reportSettled(deps, data, outcomes, log);
@@ -95,7 +95,7 @@ export function createDeliveryProcessor(
     const deferred = [...outcomes.values()].filter((outcome) => outcome.status === 'deferred');
     if (deferred.length > 0) {
       await progress.save();
-      await job.moveToDelayed(nextTry(deps, data, deferred), token);
+      await job.moveToDelayed(nextTry(deferred, data.progressAt, deps), token);
       throw new DelayedError();
     }
     if (data.failures.length > 0) {
@@ -103,12 +103,7 @@ export function createDeliveryProcessor(
       await progress.save();
       throw new UnrecoverableError(data.failures.map((failure) => failure.error).join('; '));
     }
-    // Recorded before the release: after a crash in between the blob leaks, which is safer than
-    // releasing twice (a second release would drop a mailbox's reference).
-    const release = !data.blobReleased;
-    data.blobReleased = true;
-    await progress.save();
-    if (release) await deps.storage.blobs.releaseBlob(data.blobId);
+    await body.releaseAtEnd();
   };
 }
 
@@ -131,139 +126,60 @@ async function messageVerdict(deps: DeliveryWorkerDeps, data: DeliveryJobData): 
   return { kind: 'deliver' };
 }
 
-/** Where one planned action of a recipient goes, for the steps that are batched. */
-interface Pending {
-  recipient: string;
-  key: string;
-}
-
 /**
- * Expands every pending recipient (recipient-plan.ts), then carries out its actions: local stores
- * one by one, forwards in one new message per reverse path, remote sends in one transaction per
- * destination domain. A recipient's outcome is the worst of its actions' (deferred, then failed,
- * then delivered). Only actions that succeeded are recorded as done: a retry, or an administrator's
- * resubmission of a frozen message, repeats the others and never the copies already made.
+ * Expands every pending recipient (recipient-plan.ts) and plans it (delivery-plan.ts), carrying
+ * out its stores and settled outcomes in its turn; then the forwards, in one new message per
+ * reverse path, and the remote sends, in one transaction per destination domain
+ * (delivery-steps.ts). A recipient's outcome is the worst of its actions' (outcome.ts, combine).
+ * Only actions that succeeded are recorded as done: a retry, or an administrator's resubmission of
+ * a frozen message, repeats the others and never the copies already made.
  */
 async function deliverPending(
   deps: DeliveryWorkerDeps,
   progress: JobProgress,
+  body: QueuedBody,
   queueId: string,
   pending: string[],
   record: (recipient: string, outcome: Outcome) => void,
 ): Promise<void> {
   const { data } = progress;
-  const log = (line: string): void => progress.log(line);
-  const markDone = (actionKey: string): void => void (data.settledActions ??= []).push(actionKey);
   const outcomes = new Map<string, Outcome[]>(pending.map((recipient) => [recipient, []]));
-  const note = (recipient: string, outcome: Outcome) => outcomes.get(recipient)!.push(outcome);
+  const ctx: TryContext = {
+    deps,
+    data,
+    queueId,
+    log: (line) => progress.log(line),
+    note: (recipient, outcome) => void outcomes.get(recipient)!.push(outcome),
+    markDone: (actionKey) => void (data.settledActions ??= []).push(actionKey),
+  };
   const done = new Set(data.settledActions ?? []);
-  const forwards = new Map<string, (Pending & { to: string })[]>();
-  /** By domain and relay list: one send, so one transaction per host, for each. */
-  const remote = new Map<string, { route: RemoteRoute; targets: (Pending & { address: string })[] }>();
+  const plan = emptyPlan();
   const openBody = () => deps.storage.blobs.openBlob(data.blobId);
   // Holds this try's Return-Path copy of the body (local-delivery.ts) until the try is over.
   const local = new LocalDelivery(deps.storage, data);
   try {
     for (const recipient of pending) {
-      let planned;
+      let answer: Answer;
       try {
-        planned = await planRecipient(deps.expander, data, queueId, recipient, openBody);
+        answer = { actions: await expandRecipient(deps.expander, data, queueId, recipient, openBody) };
       } catch (err) {
         if (!(err instanceof InvalidNameError)) throw err;
-        note(recipient, {
-          status: 'failed',
-          error: `553 5.1.3 <${recipient}>: ${err.message}`,
-          summary: 'Bad address',
-        });
-        continue;
+        answer = { invalidAddress: err.message };
       }
-      for (const { key, action } of planned) {
-        if (done.has(key)) continue;
-        switch (action.kind) {
-          case 'store': {
-            const adopt = planned.length === 1 && (await adoptsQueueReference(data, pending, local));
-            if (adopt) {
-              data.blobReleased = true; // recorded before the hand-over: a crash may leak, never lose
-              await progress.save();
-            }
-            const outcome = await local.deliver({
-              recipient,
-              account: action.account,
-              returnPath: action.returnPath,
-              deliveryKey: `${queueId}/${key}`,
-              adoptQueueReference: adopt,
-            });
-            if (adopt && outcome.status !== 'delivered') data.blobReleased = false; // nothing handed over
-            // Not saved at once: a repeated store finds its delivery key and adds nothing.
-            if (outcome.status === 'delivered') markDone(key);
-            note(
-              recipient,
-              outcome.status === 'delivered' ? outcome : { ...outcome, summary: 'No such mailbox' },
-            );
-            break;
-          }
-          case 'forward':
-            forwards.set(action.mailFrom, [
-              ...(forwards.get(action.mailFrom) ?? []),
-              { recipient, key, to: action.to },
-            ]);
-            break;
-          case 'remote': {
-            const domain = action.address.slice(action.address.lastIndexOf('@') + 1).toLowerCase();
-            const routeKey = JSON.stringify([domain, action.relay ?? null]);
-            const group = remote.get(routeKey) ?? { route: { domain, relays: action.relay }, targets: [] };
-            group.targets.push({ recipient, key, address: action.address });
-            remote.set(routeKey, group);
-            break;
-          }
-          case 'reject':
-            note(
-              recipient,
-              action.permanent
-                ? { status: 'failed', error: `${action.code} ${action.text}`, summary: 'Delivery refused' }
-                : { status: 'deferred', error: `${action.code} ${action.text}` },
-            );
-            break;
-          case 'discard':
-            log(`${recipient}: ${action.reason}`);
-            note(recipient, { status: 'delivered', destination: 'discarded' });
-            markDone(key);
-            break;
-        }
+      for (const step of planRecipient(plan, recipient, answer, done)) {
+        if (step.kind === 'settle') settle(ctx, step);
+        else await storeLocally(ctx, local, body, pending, step);
       }
     }
 
-    for (const [mailFrom, targets] of forwards) {
-      const id = await deps.forwarder.forward(data, queueId, mailFrom, [
-        ...new Set(targets.map((t) => t.to)),
-      ]);
-      log(`forwarded to ${targets.map((t) => t.to).join(', ')} as ${id}`);
-      for (const { recipient, key, to } of targets) {
-        note(recipient, { status: 'delivered', destination: `forwarded to ${to}` });
-        markDone(key);
-      }
+    for (const [mailFrom, targets] of plan.forwards) {
+      await forwardTo(ctx, mailFrom, targets);
       await progress.save(); // a forward repeated after a crash would be a second copy
     }
 
     await Promise.all(
-      [...remote.values()].map(async ({ route, targets }) => {
-        const results = await deps.remote.send(
-          route,
-          {
-            mailFrom: data.mailFrom,
-            recipients: [...new Set(targets.map((t) => t.address))],
-            ...outboundBody(deps.storage.blobs, data),
-            dsn: data.dsn,
-          },
-          (line) => Promise.resolve(log(line)),
-        );
-        for (const result of results) {
-          const outcome = remoteOutcome(result);
-          for (const target of targets.filter((t) => t.address === result.recipient)) {
-            note(target.recipient, outcome);
-            if (outcome.status === 'delivered') markDone(target.key);
-          }
-        }
+      [...plan.remote.values()].map(async (group) => {
+        await sendRemote(ctx, group);
         await progress.save(); // so is a remote transaction
       }),
     );
@@ -271,133 +187,4 @@ async function deliverPending(
     await local.close();
   }
   for (const [recipient, results] of outcomes) record(recipient, combine(results));
-}
-
-/**
- * Whether a store is the last use the job makes of its body, so the mailbox message can take over
- * the queue's reference to it instead of taking one while the queue releases its own (two fsynced
- * reference writes fewer on the file adapter): the one pending recipient of a job with nothing
- * failed, no DSN to report (a success report reads the body afterwards) and no Return-Path copy.
- * The caller checks that the recipient's plan is this one store.
- */
-async function adoptsQueueReference(
-  data: DeliveryJobData,
-  pending: string[],
-  local: LocalDelivery,
-): Promise<boolean> {
-  return (
-    pending.length === 1 &&
-    !data.blobReleased &&
-    data.failures.length === 0 &&
-    data.dsn === undefined &&
-    !(await local.needsReturnPath())
-  );
-}
-
-/** A recipient's outcome from its actions': any deferral defers it, else any failure fails it. */
-function combine(results: Outcome[]): Outcome {
-  const deferred = results.find((r) => r.status === 'deferred');
-  if (deferred) return deferred;
-  const failed = results.find((r) => r.status === 'failed');
-  if (failed) return failed;
-  const delivered = results.filter(
-    (r): r is Extract<Outcome, { status: 'delivered' }> => r.status === 'delivered',
-  );
-  if (delivered.length === 0) return { status: 'delivered', destination: 'nothing to deliver' };
-  const remoteMta = delivered.find((r) => r.remoteMta)?.remoteMta;
-  const nextHopNotifies = delivered.every((r) => r.nextHopNotifies);
-  return {
-    status: 'delivered',
-    destination: delivered.map((r) => r.destination).join(', '),
-    remoteMta,
-    nextHopNotifies,
-  };
-}
-
-function remoteOutcome(result: RemoteOutcome): Outcome {
-  switch (result.status) {
-    case 'delivered':
-      return {
-        status: 'delivered',
-        destination: `smtp:${result.remoteMta}`,
-        remoteMta: result.remoteMta,
-        nextHopNotifies: result.nextHopNotifies,
-      };
-    case 'failed':
-      return { status: 'failed', error: result.reply, summary: result.summary, remoteMta: result.remoteMta };
-    case 'deferred':
-      return { status: 'deferred', error: result.reply, retryAt: result.retryAt };
-  }
-}
-
-/** Hooks, metrics and the job log for this try's outcomes. */
-async function announce(
-  deps: DeliveryWorkerDeps,
-  queueId: string,
-  outcomes: Map<string, Outcome>,
-  log: (line: string) => void,
-): Promise<void> {
-  for (const [recipient, outcome] of outcomes) {
-    if (outcome.status === 'delivered') {
-      deps.metrics.countMessage('delivered');
-      log(`${recipient}: delivered to ${outcome.destination}`);
-      await deps.hooks.emit('delivered', { queueId, recipient, destination: outcome.destination });
-    } else if (outcome.status === 'failed') {
-      deps.metrics.countMessage('bounced');
-      deps.logger.warn({ queueId, recipient, error: outcome.error }, 'delivery failed permanently');
-      log(`${recipient}: failed: ${outcome.error}`);
-      await deps.hooks.emit('bounced', { queueId, recipient, error: outcome.error });
-    } else {
-      const retryAt = outcome.retryAt ?? new Date(Date.now() + deps.minRetryMs);
-      deps.metrics.countMessage('deferred');
-      log(`${recipient}: deferred until ${retryAt.toISOString()}: ${outcome.error}`);
-      await deps.hooks.emit('deferred', { queueId, recipient, error: outcome.error, retryAt });
-    }
-  }
-}
-
-/** Reports failures (and successes where NOTIFY asks for them) not reported yet. */
-async function reportSettled(
-  deps: DeliveryWorkerDeps,
-  data: DeliveryJobData,
-  outcomes: Map<string, Outcome>,
-  log: (line: string) => void,
-): Promise<void> {
-  const lines: ReportLine[] = [];
-  for (const [recipient, outcome] of outcomes) {
-    if (outcome.status === 'deferred' || data.reported.includes(recipient)) continue;
-    if (outcome.status === 'failed') {
-      lines.push({
-        recipient,
-        action: 'failed',
-        reply: outcome.error,
-        summary: outcome.summary,
-        remoteMta: outcome.remoteMta,
-      });
-    } else if (outcome.destination !== 'discarded' && !outcome.nextHopNotifies) {
-      // Relayed to a host without DSN: a "relayed" report if NOTIFY asks for SUCCESS (RFC 3461
-      // §5.2.2). A host with DSN got the NOTIFY and reports success itself (§5.2.1), so no line.
-      lines.push({
-        recipient,
-        action: outcome.remoteMta ? 'relayed' : 'delivered',
-        reply: '250 2.0.0 delivered',
-        summary: outcome.remoteMta ? `Relayed to ${outcome.remoteMta}` : 'Delivered',
-        remoteMta: outcome.remoteMta,
-      });
-    }
-  }
-  if (lines.length === 0) return;
-  const reportId = await deps.reporter.report(data, lines);
-  data.reported.push(...lines.map((line) => line.recipient));
-  if (reportId) log(`report to <${data.mailFrom}> queued as ${reportId}`);
-}
-
-/** The earliest retry time among the deferred recipients, never past the expiry time. */
-function nextTry(deps: DeliveryWorkerDeps, data: DeliveryJobData, deferred: Outcome[]): number {
-  const now = Date.now();
-  const times = deferred.map((outcome) =>
-    outcome.status === 'deferred' && outcome.retryAt ? outcome.retryAt.getTime() : now + deps.minRetryMs,
-  );
-  const expiresAt = Date.parse(data.progressAt) + deps.expiryMs + 1;
-  return Math.max(now + 1, Math.min(...times, expiresAt));
 }

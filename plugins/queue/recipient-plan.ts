@@ -12,7 +12,7 @@ export interface PlannedAction {
   action: DeliveryAction;
 }
 
-export async function planRecipient(
+export async function expandRecipient(
   expander: DeliveryExpander,
   data: DeliveryJobData,
   queueId: string,
@@ -31,7 +31,8 @@ export async function planRecipient(
   return actions.map((action, index) => ({ key: `${recipient}#${index}:${actionKey(action)}`, action }));
 }
 
-function actionKey(action: DeliveryAction): string {
+/** The part of a planned action's key that names what it does. */
+export function actionKey(action: DeliveryAction): string {
   switch (action.kind) {
     case 'store':
       return `store:${action.account.name}@${action.account.domain}`;
