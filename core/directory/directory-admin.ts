@@ -17,7 +17,13 @@ import type {
   LoginRecord,
   Pop3Link,
 } from '../model/directory.js';
-import { checkAdminFilePath } from '../model/mail-root.js';
+import {
+  checkAdminFilePath,
+  customDomainPath as checkedCustomDomainPath,
+  mailprocPath,
+  userDefaultsPaths,
+  type MailprocScope,
+} from '../model/mail-root.js';
 import { accountKeyOf, checkDomain, checkLocalPart, InvalidNameError } from '../model/names.js';
 import { AlreadyExistsError, NotFoundError } from '../ports/errors.js';
 import type { AccountQuery } from '../ports/account-store.js';
@@ -27,7 +33,6 @@ import type { DirectoryService } from './directory-service.js';
 import type { CredentialService } from './credentials.js';
 import type { Router } from '../routing/router.js';
 import type { SecretBox } from '../runtime/secrets.js';
-import { isWildcard, matchesWildcard, wildcardSpecificity } from '../routing/wildcard.js';
 import { wildMatchIgnoreCase } from '../routing/wildmatch.js';
 import { parseTabFile } from '../model/tab-lines.js';
 
@@ -66,8 +71,8 @@ export class DirectoryAdminError extends Error {
   }
 }
 
-/** Which mailproc.tab: the domain-wide one or the user's own. */
-export type MailprocScope = 'domain' | 'user';
+// The mail-root path rules live in core/model/mail-root.ts; re-exported for existing importers.
+export { mailprocPath, type MailprocScope } from '../model/mail-root.js';
 
 export interface UserStat {
   address: string;
@@ -104,13 +109,7 @@ const XMAIL_DEFAULT_USER_VARS: readonly [string, string][] = [
   ['PopEnable', '1'],
 ];
 
-/** Admin accounts share the lockout service with mail accounts under this pseudo-domain. */
-const ADMIN_LOCKOUT_DOMAIN = 'admin.invalid';
-
-/** The key lockouts use for an administrator's login attempts (every admin protocol uses the same). */
-export function adminLockoutKey(adminName: string): AccountKey {
-  return { domain: ADMIN_LOCKOUT_DOMAIN, name: adminName.toLowerCase() };
-}
+export { adminLockoutKey } from './login-service.js';
 
 export class DirectoryAdmin {
   private readonly credentials: CredentialService;
@@ -158,18 +157,7 @@ export class DirectoryAdmin {
   async canonicalDomain(domain: string): Promise<string | null> {
     // A name we would refuse to store is never handled (and never reaches an adapter).
     if (!isValid(() => checkDomain(domain))) return null;
-    const lower = domain.toLowerCase();
-    if (await this.directory.isLocalDomain(lower)) return lower;
-    let best: { domain: string; rank: number } | undefined;
-    for (const entry of await this.storage.domains.listAliasDomains()) {
-      if (!isWildcard(entry.alias)) {
-        if (entry.alias === lower) return entry.domain;
-      } else if (matchesWildcard(entry.alias, lower)) {
-        const rank = wildcardSpecificity(entry.alias);
-        if (!best || rank > best.rank) best = { domain: entry.domain, rank };
-      }
-    }
-    return best?.domain ?? null;
+    return this.router.canonicalDomain(domain.toLowerCase());
   }
 
   /** Throws domain-not-handled unless `domain` is local or an alias of a local domain. */
@@ -384,9 +372,8 @@ export class DirectoryAdmin {
   }
 
   private async defaultUserVars(domain: string): Promise<[string, string][]> {
-    const file =
-      (await this.storage.files.readFile(`domains/${domain}/userdef.tab`)) ??
-      (await this.storage.files.readFile('userdef.tab'));
+    const [own, root] = userDefaultsPaths(domain);
+    const file = (await this.storage.files.readFile(own)) ?? (await this.storage.files.readFile(root));
     if (file === null) return XMAIL_DEFAULT_USER_VARS.map(([name, value]) => [name, value]);
     return parseVarsFile(file.toString('latin1'));
   }
@@ -662,17 +649,13 @@ export class DirectoryAdmin {
   }
 }
 
-/** `domains/<dom>/mailproc.tab` or `domains/<dom>/<user>/mailproc.tab` (user dirs are lower-case). */
-export function mailprocPath(account: AccountKey, scope: MailprocScope): string {
-  return scope === 'domain'
-    ? `domains/${account.domain}/mailproc.tab`
-    : `domains/${account.domain}/${account.name.toLowerCase()}/mailproc.tab`;
-}
-
-/** `custdomains/<domain>.tab`; a leading dot (XMail's `.sub.example.org` lookups) is allowed. */
+/** custdomains/<domain>.tab; throws invalid-domain. */
 function customDomainPath(domain: string): string {
-  const dotted = domain.startsWith('.');
-  return `custdomains/${dotted ? '.' : ''}${validDomain(dotted ? domain.slice(1) : domain)}.tab`;
+  try {
+    return checkedCustomDomainPath(domain);
+  } catch (err) {
+    throw new DirectoryAdminError('invalid-domain', (err as Error).message);
+  }
 }
 
 /** `"name"\t"value"` lines as XMail writes user.tab/userdef.tab. */
