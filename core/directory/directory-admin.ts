@@ -17,17 +17,22 @@ import type {
   LoginRecord,
   Pop3Link,
 } from '../model/directory.js';
+import { mailprocPath, userDefaultsPaths, type MailprocScope } from '../model/mail-root.js';
+import { checkDomain, checkLocalPart } from '../model/names.js';
 import {
-  checkAdminFilePath,
-  customDomainPath as checkedCustomDomainPath,
-  mailprocPath,
-  userDefaultsPaths,
-  type MailprocScope,
-} from '../model/mail-root.js';
-import { accountKeyOf, checkDomain, checkLocalPart, InvalidNameError } from '../model/names.js';
-import { AlreadyExistsError, NotFoundError } from '../ports/errors.js';
+  DirectoryAdminError,
+  ignoreNotFound,
+  isValid,
+  keyOf,
+  sameKey,
+  sameText,
+  translate,
+  validAddressKey,
+  validDomain,
+  validLocalPart,
+} from './admin/errors.js';
+import { MailRootFiles } from './admin/files.js';
 import type { AccountQuery } from '../ports/account-store.js';
-import type { FileEntry } from '../ports/file-tree.js';
 import type { Storage } from '../ports/storage.js';
 import type { DirectoryService } from './directory-service.js';
 import type { CredentialService } from './credentials.js';
@@ -36,41 +41,8 @@ import type { SecretBox } from '../runtime/secrets.js';
 import { wildMatchIgnoreCase } from '../routing/wildmatch.js';
 import { parseTabFile } from '../model/tab-lines.js';
 
-export type DirectoryAdminFailure =
-  | 'invalid-domain'
-  | 'invalid-name'
-  | 'invalid-address'
-  | 'invalid-path'
-  | 'domain-not-handled'
-  | 'domain-exists'
-  | 'user-not-found'
-  | 'user-exists'
-  | 'wrong-password'
-  | 'alias-exists'
-  | 'alias-not-found'
-  | 'not-a-list'
-  | 'member-exists'
-  | 'member-not-found'
-  | 'external-alias-exists'
-  | 'external-alias-not-found'
-  | 'link-exists'
-  | 'link-not-found'
-  | 'alias-domain-exists'
-  | 'alias-domain-not-found'
-  | 'directory-not-found';
-
-export class DirectoryAdminError extends Error {
-  constructor(
-    readonly failure: DirectoryAdminFailure,
-    detail: string,
-    /** For user-not-found: the domain given was an alias domain (XMail answers differently then). */
-    readonly viaAliasDomain = false,
-  ) {
-    super(detail);
-    this.name = 'DirectoryAdminError';
-  }
-}
-
+export * from './admin/errors.js';
+export { MailRootFiles } from './admin/files.js';
 // The mail-root path rules live in core/model/mail-root.ts; re-exported for existing importers.
 export { mailprocPath, type MailprocScope } from '../model/mail-root.js';
 
@@ -113,6 +85,8 @@ export { adminLockoutKey } from './login-service.js';
 
 export class DirectoryAdmin {
   private readonly credentials: CredentialService;
+  /** The configuration files of the mail root (admin file commands). */
+  readonly files: MailRootFiles;
 
   constructor(
     private readonly storage: Storage,
@@ -122,6 +96,7 @@ export class DirectoryAdmin {
     private readonly secrets: SecretBox,
   ) {
     this.credentials = directory.credentials;
+    this.files = new MailRootFiles(storage.files);
   }
 
   // ---- domains -------------------------------------------------------------------------------
@@ -595,67 +570,6 @@ export class DirectoryAdmin {
     await this.requireHandledDomain(domain);
     return mailprocPath(keyOf(await this.findUser(domain, name)), scope);
   }
-
-  /** Custom domain processing file `custdomains/<domain>.tab`; null when the domain is not custom. */
-  async readCustomDomain(domain: string): Promise<Buffer | null> {
-    let path: string;
-    try {
-      path = customDomainPath(domain);
-    } catch {
-      return null;
-    }
-    return this.storage.files.readFile(path);
-  }
-
-  /** Checks the name before the caller collects content for writeFile. */
-  customDomainTarget(domain: string): string {
-    return customDomainPath(domain);
-  }
-
-  async listCustomDomains(): Promise<string[]> {
-    return (await this.storage.files.listFiles('custdomains'))
-      .map((entry) => baseName(entry.path))
-      .filter((file) => file.endsWith('.tab'))
-      .map((file) => file.slice(0, -'.tab'.length));
-  }
-
-  /**
-   * A mail-root path as the admin gave it, in its one canonical spelling and outside the records
-   * (core/model/mail-root.ts); throws invalid-path. The file commands below take only its result.
-   */
-  configPath(path: string): string {
-    try {
-      return checkAdminFilePath(path);
-    } catch (err) {
-      throw new DirectoryAdminError('invalid-path', (err as Error).message);
-    }
-  }
-
-  async readFile(path: string): Promise<Buffer | null> {
-    return this.storage.files.readFile(path).catch(asInvalidPath);
-  }
-
-  /** Replaces the file; empty content deletes it (XMail's zero-length upload). */
-  async writeFile(path: string, content: Buffer): Promise<void> {
-    if (content.length === 0) await this.storage.files.deleteFile(path).catch(asInvalidPath);
-    else await this.storage.files.writeFile(path, content).catch(asInvalidPath);
-  }
-
-  /** Regular files directly in the mail-root directory `dir` (`''` = the root). */
-  async listFiles(dir: string): Promise<FileEntry[]> {
-    if (!(await this.storage.files.hasDirectory(dir).catch(asInvalidPath)))
-      throw new DirectoryAdminError('directory-not-found', dir);
-    return this.storage.files.listFiles(dir).catch(asInvalidPath);
-  }
-}
-
-/** custdomains/<domain>.tab; throws invalid-domain. */
-function customDomainPath(domain: string): string {
-  try {
-    return checkedCustomDomainPath(domain);
-  } catch (err) {
-    throw new DirectoryAdminError('invalid-domain', (err as Error).message);
-  }
 }
 
 /** `"name"\t"value"` lines as XMail writes user.tab/userdef.tab. */
@@ -665,77 +579,7 @@ function parseVarsFile(text: string): [string, string][] {
     .map(([name, value]): [string, string] => [name, value]);
 }
 
-function validDomain(value: string, wildcard = false): string {
-  try {
-    return checkDomain(value, { wildcard });
-  } catch (err) {
-    throw new DirectoryAdminError('invalid-domain', (err as Error).message);
-  }
-}
-
-function validLocalPart(value: string, wildcard = false): string {
-  try {
-    return checkLocalPart(value, { wildcard });
-  } catch (err) {
-    throw new DirectoryAdminError('invalid-name', (err as Error).message);
-  }
-}
-
-function validAddressKey(address: string): AccountKey {
-  try {
-    return accountKeyOf(address);
-  } catch (err) {
-    throw new DirectoryAdminError('invalid-address', (err as Error).message);
-  }
-}
-
-/** Maps the ports' AlreadyExists/NotFound errors to this service's failures; others pass through. */
-function translate(
-  err: unknown,
-  onExists: DirectoryAdminFailure,
-  onNotFound: DirectoryAdminFailure = 'user-not-found',
-): unknown {
-  if (err instanceof AlreadyExistsError) return new DirectoryAdminError(onExists, err.message);
-  if (err instanceof NotFoundError) return new DirectoryAdminError(onNotFound, err.message);
-  return err;
-}
-
-function isValid(check: () => unknown): boolean {
-  try {
-    check();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A path the file tree refused (one that resolves outside the mail root through a symlink). */
-function asInvalidPath(err: unknown): never {
-  if (err instanceof InvalidNameError) throw new DirectoryAdminError('invalid-path', err.message);
-  throw err;
-}
-
-function ignoreNotFound(err: unknown): void {
-  if (!(err instanceof NotFoundError)) throw err;
-}
-
-function keyOf(account: AccountKey): AccountKey {
-  return { domain: account.domain, name: account.name };
-}
-
-function sameText(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
-function sameKey(a: AccountKey, b: AccountKey): boolean {
-  return sameText(a.domain, b.domain) && sameText(a.name, b.name);
-}
-
 /** An empty pattern (filter not given) matches everything. */
 function wildMatches(subject: string, pattern: string): boolean {
   return pattern === '' || wildMatchIgnoreCase(subject, pattern);
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
