@@ -15,7 +15,6 @@ import type {
   ExternalAlias,
   ListMember,
   LoginRecord,
-  Pop3Link,
 } from '../model/directory.js';
 import { mailprocPath, userDefaultsPaths, type MailprocScope } from '../model/mail-root.js';
 import { checkDomain, checkLocalPart } from '../model/names.js';
@@ -25,13 +24,13 @@ import {
   isValid,
   keyOf,
   sameKey,
-  sameText,
   translate,
   validAddressKey,
   validDomain,
   validLocalPart,
 } from './admin/errors.js';
 import { MailRootFiles } from './admin/files.js';
+import { Pop3LinkAdmin, type NewPop3Link, type Pop3LinkView } from './admin/pop3-links.js';
 import type { AccountQuery } from '../ports/account-store.js';
 import type { Storage } from '../ports/storage.js';
 import type { DirectoryService } from './directory-service.js';
@@ -43,6 +42,7 @@ import { parseTabFile } from '../model/tab-lines.js';
 
 export * from './admin/errors.js';
 export { MailRootFiles } from './admin/files.js';
+export * from './admin/pop3-links.js';
 // The mail-root path rules live in core/model/mail-root.ts; re-exported for existing importers.
 export { mailprocPath, type MailprocScope } from '../model/mail-root.js';
 
@@ -51,22 +51,6 @@ export interface UserStat {
   bytes: number;
   messages: number;
   lastLogin: LoginRecord | null;
-}
-
-export interface Pop3LinkView {
-  link: Pop3Link;
-  /** The remote password in clear (admins need it to see what is fetched). */
-  password: string;
-  /** Enabled and its local account exists. */
-  active: boolean;
-}
-
-export interface NewPop3Link {
-  local: AccountKey;
-  remoteDomain: string;
-  remoteUser: string;
-  password: string;
-  auth: Pop3Link['auth'];
 }
 
 /** XMail's sample userdef.tab (§3.5), used when the mail root holds none. */
@@ -87,16 +71,18 @@ export class DirectoryAdmin {
   private readonly credentials: CredentialService;
   /** The configuration files of the mail root (admin file commands). */
   readonly files: MailRootFiles;
+  readonly pop3Links: Pop3LinkAdmin;
 
   constructor(
     private readonly storage: Storage,
     private readonly directory: DirectoryService,
     private readonly router: Router,
     /** Seals POP3 link passwords (they must be replayed to the remote server). */
-    private readonly secrets: SecretBox,
+    secrets: SecretBox,
   ) {
     this.credentials = directory.credentials;
     this.files = new MailRootFiles(storage.files);
+    this.pop3Links = new Pop3LinkAdmin(storage.pop3Links, storage.accounts, secrets);
   }
 
   // ---- domains -------------------------------------------------------------------------------
@@ -466,81 +452,27 @@ export class DirectoryAdmin {
     return account;
   }
 
-  // ---- POP3 links ----------------------------------------------------------------------------
+  // ---- POP3 links (core/directory/admin/pop3-links.ts) ---------------------------------------
 
-  /** The local account need not exist yet (XMail checks nothing); the password is sealed. */
-  async addPop3Link(link: NewPop3Link): Promise<void> {
-    // XMail's duplicate check ignores case in all four names; the stores compare exactly.
-    if ((await this.findLinks(link.local, link.remoteDomain, link.remoteUser)).length > 0) {
-      throw new DirectoryAdminError('link-exists', `${link.remoteUser}@${link.remoteDomain}`);
-    }
-    try {
-      await this.storage.pop3Links.addLink({
-        local: { domain: validDomain(link.local.domain), name: validLocalPart(link.local.name) },
-        remoteDomain: validDomain(link.remoteDomain),
-        remoteUser: validLocalPart(link.remoteUser),
-        remoteSecret: this.secrets.seal(link.password),
-        auth: link.auth,
-        tls: false,
-        enabled: true,
-      });
-    } catch (err) {
-      throw translate(err, 'link-exists');
-    }
+  addPop3Link(link: NewPop3Link): Promise<void> {
+    return this.pop3Links.addPop3Link(link);
   }
 
-  /** Also when the local account no longer exists. */
-  async deletePop3Link(local: AccountKey, remoteDomain: string, remoteUser: string): Promise<void> {
-    const link = (await this.findLinks(local, remoteDomain, remoteUser))[0];
-    if (!link) throw new DirectoryAdminError('link-not-found', `${remoteUser}@${remoteDomain}`);
-    try {
-      await this.storage.pop3Links.deleteLink(link.local, link.remoteDomain, link.remoteUser);
-    } catch (err) {
-      throw translate(err, 'link-not-found', 'link-not-found');
-    }
+  deletePop3Link(local: AccountKey, remoteDomain: string, remoteUser: string): Promise<void> {
+    return this.pop3Links.deletePop3Link(local, remoteDomain, remoteUser);
   }
 
-  /** Enables or disables the local account's links (only those of `remoteDomain`/`remoteUser` when given). */
-  async setPop3LinksEnabled(
+  setPop3LinksEnabled(
     enabled: boolean,
     local: AccountKey,
     remoteDomain?: string,
     remoteUser?: string,
   ): Promise<void> {
-    const links = await this.findLinks(local, remoteDomain, remoteUser);
-    if (links.length === 0) throw new DirectoryAdminError('link-not-found', `${local.name}@${local.domain}`);
-    for (const link of links) {
-      await this.storage.pop3Links.setLinkEnabled(link.local, link.remoteDomain, link.remoteUser, enabled);
-    }
+    return this.pop3Links.setPop3LinksEnabled(enabled, local, remoteDomain, remoteUser);
   }
 
-  /** Links whose local domain (and user) equal the given ones, case-insensitively; all when absent. */
-  async listPop3Links(localDomain?: string, localUser?: string): Promise<Pop3LinkView[]> {
-    const views: Pop3LinkView[] = [];
-    for (const link of await this.storage.pop3Links.listLinks()) {
-      if (localDomain !== undefined && !sameText(link.local.domain, localDomain)) continue;
-      if (localUser !== undefined && !sameText(link.local.name, localUser)) continue;
-      const owner = await this.directory.getAccount(link.local);
-      views.push({
-        link,
-        password: this.secrets.open(link.remoteSecret),
-        active: link.enabled && owner !== null,
-      });
-    }
-    return views;
-  }
-
-  private async findLinks(
-    local: AccountKey,
-    remoteDomain?: string,
-    remoteUser?: string,
-  ): Promise<Pop3Link[]> {
-    return (await this.storage.pop3Links.listLinks()).filter(
-      (link) =>
-        sameKey(link.local, local) &&
-        (remoteDomain === undefined || sameText(link.remoteDomain, remoteDomain)) &&
-        (remoteUser === undefined || sameText(link.remoteUser, remoteUser)),
-    );
+  listPop3Links(localDomain?: string, localUser?: string): Promise<Pop3LinkView[]> {
+    return this.pop3Links.listPop3Links(localDomain, localUser);
   }
 
   // ---- configuration files of the mail root --------------------------------------------------
