@@ -30,6 +30,7 @@ import {
   validLocalPart,
 } from './admin/errors.js';
 import { MailRootFiles } from './admin/files.js';
+import { RouteAdmin } from './admin/routes.js';
 import { Pop3LinkAdmin, type NewPop3Link, type Pop3LinkView } from './admin/pop3-links.js';
 import type { AccountQuery } from '../ports/account-store.js';
 import type { Storage } from '../ports/storage.js';
@@ -43,6 +44,7 @@ import { parseTabFile } from '../model/tab-lines.js';
 export * from './admin/errors.js';
 export { MailRootFiles } from './admin/files.js';
 export * from './admin/pop3-links.js';
+export * from './admin/routes.js';
 // The mail-root path rules live in core/model/mail-root.ts; re-exported for existing importers.
 export { mailprocPath, type MailprocScope } from '../model/mail-root.js';
 
@@ -72,6 +74,7 @@ export class DirectoryAdmin {
   /** The configuration files of the mail root (admin file commands). */
   readonly files: MailRootFiles;
   readonly pop3Links: Pop3LinkAdmin;
+  readonly routes: RouteAdmin;
 
   constructor(
     private readonly storage: Storage,
@@ -82,6 +85,7 @@ export class DirectoryAdmin {
   ) {
     this.credentials = directory.credentials;
     this.files = new MailRootFiles(storage.files);
+    this.routes = new RouteAdmin(storage, directory, this);
     this.pop3Links = new Pop3LinkAdmin(storage.pop3Links, storage.accounts, secrets);
   }
 
@@ -90,7 +94,7 @@ export class DirectoryAdmin {
   /** A real (not alias) local domain, lower-cased; throws domain-exists when it is one or an alias. */
   async addDomain(name: string): Promise<void> {
     const domain = validDomain(name);
-    if (await this.isAliasDomainName(domain)) throw new DirectoryAdminError('domain-exists', domain);
+    if (await this.routes.isAliasDomainName(domain)) throw new DirectoryAdminError('domain-exists', domain);
     try {
       await this.directory.addDomain(domain);
     } catch (err) {
@@ -128,46 +132,6 @@ export class DirectoryAdmin {
     return canonical;
   }
 
-  // ---- alias domains -------------------------------------------------------------------------
-
-  /**
-   * `alias` (maybe a wildcard such as `*.example.org`) becomes another name of the real domain
-   * `domain`. An alias that is a real domain or already an alias (exact name) is refused.
-   */
-  async addAliasDomain(domain: string, alias: string): Promise<void> {
-    const real = validDomain(domain);
-    const aliasName = validDomain(alias, true);
-    if (!(await this.directory.isLocalDomain(real)))
-      throw new DirectoryAdminError('domain-not-handled', real);
-    if ((await this.directory.isLocalDomain(aliasName)) || (await this.isAliasDomainName(aliasName))) {
-      throw new DirectoryAdminError('alias-domain-exists', aliasName);
-    }
-    try {
-      await this.directory.addAliasDomain(aliasName, real);
-    } catch (err) {
-      throw translate(err, 'alias-domain-exists');
-    }
-  }
-
-  async deleteAliasDomain(alias: string): Promise<void> {
-    if (!isValid(() => checkDomain(alias, { wildcard: true }))) {
-      throw new DirectoryAdminError('alias-domain-not-found', alias);
-    }
-    try {
-      await this.storage.domains.deleteAliasDomain(alias.toLowerCase());
-    } catch (err) {
-      throw translate(err, 'alias-domain-not-found', 'alias-domain-not-found');
-    }
-  }
-
-  listAliasDomains(): Promise<AliasDomain[]> {
-    return this.storage.domains.listAliasDomains();
-  }
-
-  private async isAliasDomainName(name: string): Promise<boolean> {
-    return (await this.storage.domains.listAliasDomains()).some((entry) => entry.alias === name);
-  }
-
   // ---- users ---------------------------------------------------------------------------------
 
   /**
@@ -181,7 +145,7 @@ export class DirectoryAdmin {
     }
     const domainName = validDomain(domain);
     const local = validLocalPart(name);
-    if ((await this.findAliasRoute(domainName, local)) !== undefined) {
+    if ((await this.routes.findAliasRoute(domainName, local)) !== undefined) {
       throw new DirectoryAdminError('alias-exists', `${local}@${domainName}`);
     }
     try {
@@ -339,81 +303,42 @@ export class DirectoryAdmin {
     return parseVarsFile(file.toString('latin1'));
   }
 
-  // ---- aliases -------------------------------------------------------------------------------
+  // ---- alias domains, aliases, external aliases (core/directory/admin/routes.ts) -------------
 
-  /**
-   * `alias@domain` (alias and domain may hold `*`/`?`) delivers to `account` (`name` in the same
-   * domain or `name@domain`), which must exist. The domain need not be local. The account is kept
-   * as given too, for listings (XMail shows it back verbatim).
-   */
-  async addAlias(domain: string, alias: string, account: string): Promise<void> {
-    const at = account.lastIndexOf('@');
-    const target = await this.findUser(
-      at < 0 ? domain : account.slice(at + 1),
-      at < 0 ? account : account.slice(0, at),
-    );
-    const domainName = validDomain(domain);
-    const local = validLocalPart(alias, true);
-    if (await this.directory.getAccount({ domain: domainName, name: local })) {
-      throw new DirectoryAdminError('user-exists', `${local}@${domainName}`);
-    }
-    try {
-      await this.storage.routes.addRoute({
-        domain: domainName,
-        local,
-        target: keyOf(target),
-        accountAsGiven: account,
-        origin: 'alias',
-      });
-    } catch (err) {
-      throw translate(err, 'alias-exists');
-    }
+  addAliasDomain(domain: string, alias: string): Promise<void> {
+    return this.routes.addAliasDomain(domain, alias);
   }
 
-  async deleteAlias(domain: string, alias: string): Promise<void> {
-    if (!isValid(() => checkDomain(domain)))
-      throw new DirectoryAdminError('alias-not-found', `${alias}@${domain}`);
-    const route = await this.findAliasRoute(domain.toLowerCase(), alias);
-    if (route === undefined) throw new DirectoryAdminError('alias-not-found', `${alias}@${domain}`);
-    await this.storage.routes
-      .deleteRoute(route.domain, route.local)
-      .catch((err: unknown) => Promise.reject(translate(err, 'alias-not-found', 'alias-not-found')));
+  deleteAliasDomain(alias: string): Promise<void> {
+    return this.routes.deleteAliasDomain(alias);
   }
 
-  /** Every XMail alias (AltaVista usernames excluded), in insertion order. */
-  async listAliases(): Promise<AddressRoute[]> {
-    return (await this.storage.routes.listRoutes()).filter((route) => route.origin === 'alias');
+  listAliasDomains(): Promise<AliasDomain[]> {
+    return this.routes.listAliasDomains();
   }
 
-  private async findAliasRoute(domain: string, local: string): Promise<AddressRoute | undefined> {
-    return (await this.storage.routes.routesForDomain(domain)).find(
-      (route) => route.origin === 'alias' && route.local.toLowerCase() === local.toLowerCase(),
-    );
+  addAlias(domain: string, alias: string, account: string): Promise<void> {
+    return this.routes.addAlias(domain, alias, account);
   }
 
-  // ---- external aliases ----------------------------------------------------------------------
-
-  /** Mail the local account receives as `remote` (the local account is not checked, as in XMail). */
-  async addExternalAlias(local: string, remote: string): Promise<void> {
-    const alias: ExternalAlias = { local: validAddressKey(local), remote: validAddressKey(remote) };
-    try {
-      await this.storage.routes.addExternalAlias(alias);
-    } catch (err) {
-      throw translate(err, 'external-alias-exists');
-    }
+  deleteAlias(domain: string, alias: string): Promise<void> {
+    return this.routes.deleteAlias(domain, alias);
   }
 
-  async deleteExternalAlias(remote: string): Promise<void> {
-    const key = validAddressKey(remote);
-    try {
-      await this.storage.routes.deleteExternalAlias(key.domain, key.name);
-    } catch (err) {
-      throw translate(err, 'external-alias-not-found', 'external-alias-not-found');
-    }
+  listAliases(): Promise<AddressRoute[]> {
+    return this.routes.listAliases();
+  }
+
+  addExternalAlias(local: string, remote: string): Promise<void> {
+    return this.routes.addExternalAlias(local, remote);
+  }
+
+  deleteExternalAlias(remote: string): Promise<void> {
+    return this.routes.deleteExternalAlias(remote);
   }
 
   listExternalAliases(): Promise<ExternalAlias[]> {
-    return this.storage.routes.listExternalAliases();
+    return this.routes.listExternalAliases();
   }
 
   // ---- mailing-list members ------------------------------------------------------------------
