@@ -53,6 +53,7 @@ export { DEFAULT_ENABLE_RULES, switchVar, type EnableRule } from './directory/lo
 export {
   AdminServiceToken,
   DirectoryAdminToken,
+  ListAdminToken,
   LockoutServiceToken,
   MailRootFilesToken,
   Pop3LinkAdminToken,

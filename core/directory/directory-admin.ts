@@ -25,11 +25,11 @@ import {
   keyOf,
   sameKey,
   translate,
-  validAddressKey,
   validDomain,
   validLocalPart,
 } from './admin/errors.js';
 import { MailRootFiles } from './admin/files.js';
+import { ListAdmin } from './admin/lists.js';
 import { RouteAdmin } from './admin/routes.js';
 import { Pop3LinkAdmin, type NewPop3Link, type Pop3LinkView } from './admin/pop3-links.js';
 import type { AccountQuery } from '../ports/account-store.js';
@@ -45,6 +45,7 @@ export * from './admin/errors.js';
 export { MailRootFiles } from './admin/files.js';
 export * from './admin/pop3-links.js';
 export * from './admin/routes.js';
+export * from './admin/lists.js';
 // The mail-root path rules live in core/model/mail-root.ts; re-exported for existing importers.
 export { mailprocPath, type MailprocScope } from '../model/mail-root.js';
 
@@ -75,6 +76,7 @@ export class DirectoryAdmin {
   readonly files: MailRootFiles;
   readonly pop3Links: Pop3LinkAdmin;
   readonly routes: RouteAdmin;
+  readonly lists: ListAdmin;
 
   constructor(
     private readonly storage: Storage,
@@ -86,6 +88,7 @@ export class DirectoryAdmin {
     this.credentials = directory.credentials;
     this.files = new MailRootFiles(storage.files);
     this.routes = new RouteAdmin(storage, directory, this);
+    this.lists = new ListAdmin(storage.accounts, this);
     this.pop3Links = new Pop3LinkAdmin(storage.pop3Links, storage.accounts, secrets);
   }
 
@@ -341,40 +344,18 @@ export class DirectoryAdmin {
     return this.routes.listExternalAliases();
   }
 
-  // ---- mailing-list members ------------------------------------------------------------------
+  // ---- mailing-list members (core/directory/admin/lists.ts) ----------------------------------
 
-  /** `perms` is stored verbatim (R, W, A combinations; XMail does not check them). */
-  async addMember(domain: string, list: string, address: string, perms: string): Promise<void> {
-    await this.requireHandledDomain(domain);
-    validAddressKey(address);
-    const account = await this.findList(domain, list);
-    try {
-      await this.storage.accounts.addMember(keyOf(account), { address, perms });
-    } catch (err) {
-      throw translate(err, 'member-exists', 'user-not-found');
-    }
+  addMember(domain: string, list: string, address: string, perms: string): Promise<void> {
+    return this.lists.addMember(domain, list, address, perms);
   }
 
-  async removeMember(domain: string, list: string, address: string): Promise<void> {
-    await this.requireHandledDomain(domain);
-    validAddressKey(address);
-    const account = await this.findList(domain, list);
-    try {
-      await this.storage.accounts.removeMember(keyOf(account), address);
-    } catch (err) {
-      throw translate(err, 'member-exists', 'member-not-found');
-    }
+  removeMember(domain: string, list: string, address: string): Promise<void> {
+    return this.lists.removeMember(domain, list, address);
   }
 
-  async listMembers(domain: string, list: string): Promise<ListMember[]> {
-    await this.requireHandledDomain(domain);
-    return this.storage.accounts.listMembers(keyOf(await this.findList(domain, list)));
-  }
-
-  private async findList(domain: string, name: string): Promise<Account> {
-    const account = await this.findUser(domain, name);
-    if (account.kind !== 'list') throw new DirectoryAdminError('not-a-list', `${name}@${domain}`);
-    return account;
+  listMembers(domain: string, list: string): Promise<ListMember[]> {
+    return this.lists.listMembers(domain, list);
   }
 
   // ---- POP3 links (core/directory/admin/pop3-links.ts) ---------------------------------------

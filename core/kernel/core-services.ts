@@ -7,6 +7,7 @@ import { DEFAULT_LOCKOUT_SETTINGS, LockoutService, type LockoutSettings } from '
 import { LoginService, LoginServiceToken } from '../directory/login-service.js';
 import { DirectoryAdmin } from '../directory/directory-admin.js';
 import type { MailRootFiles } from '../directory/admin/files.js';
+import type { ListAdmin } from '../directory/admin/lists.js';
 import type { Pop3LinkAdmin } from '../directory/admin/pop3-links.js';
 import type { RouteAdmin } from '../directory/admin/routes.js';
 import { Router, RouterToken } from '../routing/router.js';
@@ -21,6 +22,7 @@ export const DirectoryAdminToken = Symbol.for('mailwright.DirectoryAdmin') as In
 export const MailRootFilesToken = Symbol.for('mailwright.MailRootFiles') as InjectionToken<MailRootFiles>;
 export const RouteAdminToken = Symbol.for('mailwright.RouteAdmin') as InjectionToken<RouteAdmin>;
 export const Pop3LinkAdminToken = Symbol.for('mailwright.Pop3LinkAdmin') as InjectionToken<Pop3LinkAdmin>;
+export const ListAdminToken = Symbol.for('mailwright.ListAdmin') as InjectionToken<ListAdmin>;
 export const LockoutServiceToken = Symbol.for('mailwright.LockoutService') as InjectionToken<LockoutService>;
 
 /**
@@ -53,6 +55,7 @@ export async function registerCoreServices(
   container.registerInstance(MailRootFilesToken, admin.files);
   container.registerInstance(RouteAdminToken, admin.routes);
   container.registerInstance(Pop3LinkAdminToken, admin.pop3Links);
+  container.registerInstance(ListAdminToken, admin.lists);
   container.registerInstance(AdminServiceToken, new AdminService(storage.admins, secrets));
   let lockouts: LockoutService | undefined;
   if (redis) {
