@@ -50,7 +50,16 @@ export {
   type PlaintextSettings,
 } from './directory/login-policy.js';
 export { DEFAULT_ENABLE_RULES, switchVar, type EnableRule } from './directory/login-enables.js';
-export { AdminServiceToken, LockoutServiceToken, SecretBoxToken } from './kernel/core-services.js';
+export {
+  AdminServiceToken,
+  DirectoryAdminToken,
+  ListAdminToken,
+  LockoutServiceToken,
+  MailRootFilesToken,
+  Pop3LinkAdminToken,
+  RouteAdminToken,
+  SecretBoxToken,
+} from './kernel/core-services.js';
 export { loadTlsContext, type TlsFiles } from './runtime/tls.js';
 export * from './directory/directory-admin.js';
 export * from './ports/frozen-queue.js';

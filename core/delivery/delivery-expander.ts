@@ -30,7 +30,7 @@ import {
   userVar,
   type DeliveryRejection,
 } from './delivery-policy.js';
-import { mailprocPath } from '../directory/directory-admin.js';
+import { mailprocPath } from '../model/mail-root.js';
 import {
   EXTERNAL_EXIT_BREAK,
   filterVerdict,

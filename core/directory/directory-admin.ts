@@ -15,81 +15,45 @@ import type {
   ExternalAlias,
   ListMember,
   LoginRecord,
-  Pop3Link,
 } from '../model/directory.js';
-import { checkAdminFilePath } from '../model/mail-root.js';
-import { accountKeyOf, checkDomain, checkLocalPart, InvalidNameError } from '../model/names.js';
-import { AlreadyExistsError, NotFoundError } from '../ports/errors.js';
+import { mailprocPath, userDefaultsPaths, type MailprocScope } from '../model/mail-root.js';
+import { checkDomain, checkLocalPart } from '../model/names.js';
+import {
+  DirectoryAdminError,
+  ignoreNotFound,
+  isValid,
+  keyOf,
+  sameKey,
+  translate,
+  validDomain,
+  validLocalPart,
+} from './admin/errors.js';
+import { MailRootFiles } from './admin/files.js';
+import { ListAdmin } from './admin/lists.js';
+import { RouteAdmin } from './admin/routes.js';
+import { Pop3LinkAdmin, type NewPop3Link, type Pop3LinkView } from './admin/pop3-links.js';
 import type { AccountQuery } from '../ports/account-store.js';
-import type { FileEntry } from '../ports/file-tree.js';
 import type { Storage } from '../ports/storage.js';
 import type { DirectoryService } from './directory-service.js';
 import type { CredentialService } from './credentials.js';
 import type { Router } from '../routing/router.js';
 import type { SecretBox } from '../runtime/secrets.js';
-import { isWildcard, matchesWildcard, wildcardSpecificity } from '../routing/wildcard.js';
 import { wildMatchIgnoreCase } from '../routing/wildmatch.js';
 import { parseTabFile } from '../model/tab-lines.js';
 
-export type DirectoryAdminFailure =
-  | 'invalid-domain'
-  | 'invalid-name'
-  | 'invalid-address'
-  | 'invalid-path'
-  | 'domain-not-handled'
-  | 'domain-exists'
-  | 'user-not-found'
-  | 'user-exists'
-  | 'wrong-password'
-  | 'alias-exists'
-  | 'alias-not-found'
-  | 'not-a-list'
-  | 'member-exists'
-  | 'member-not-found'
-  | 'external-alias-exists'
-  | 'external-alias-not-found'
-  | 'link-exists'
-  | 'link-not-found'
-  | 'alias-domain-exists'
-  | 'alias-domain-not-found'
-  | 'directory-not-found';
-
-export class DirectoryAdminError extends Error {
-  constructor(
-    readonly failure: DirectoryAdminFailure,
-    detail: string,
-    /** For user-not-found: the domain given was an alias domain (XMail answers differently then). */
-    readonly viaAliasDomain = false,
-  ) {
-    super(detail);
-    this.name = 'DirectoryAdminError';
-  }
-}
-
-/** Which mailproc.tab: the domain-wide one or the user's own. */
-export type MailprocScope = 'domain' | 'user';
+export * from './admin/errors.js';
+export { MailRootFiles } from './admin/files.js';
+export * from './admin/pop3-links.js';
+export * from './admin/routes.js';
+export * from './admin/lists.js';
+// The mail-root path rules live in core/model/mail-root.ts; re-exported for existing importers.
+export { mailprocPath, type MailprocScope } from '../model/mail-root.js';
 
 export interface UserStat {
   address: string;
   bytes: number;
   messages: number;
   lastLogin: LoginRecord | null;
-}
-
-export interface Pop3LinkView {
-  link: Pop3Link;
-  /** The remote password in clear (admins need it to see what is fetched). */
-  password: string;
-  /** Enabled and its local account exists. */
-  active: boolean;
-}
-
-export interface NewPop3Link {
-  local: AccountKey;
-  remoteDomain: string;
-  remoteUser: string;
-  password: string;
-  auth: Pop3Link['auth'];
 }
 
 /** XMail's sample userdef.tab (§3.5), used when the mail root holds none. */
@@ -104,25 +68,28 @@ const XMAIL_DEFAULT_USER_VARS: readonly [string, string][] = [
   ['PopEnable', '1'],
 ];
 
-/** Admin accounts share the lockout service with mail accounts under this pseudo-domain. */
-const ADMIN_LOCKOUT_DOMAIN = 'admin.invalid';
-
-/** The key lockouts use for an administrator's login attempts (every admin protocol uses the same). */
-export function adminLockoutKey(adminName: string): AccountKey {
-  return { domain: ADMIN_LOCKOUT_DOMAIN, name: adminName.toLowerCase() };
-}
+export { adminLockoutKey } from './login-service.js';
 
 export class DirectoryAdmin {
   private readonly credentials: CredentialService;
+  /** The configuration files of the mail root (admin file commands). */
+  readonly files: MailRootFiles;
+  readonly pop3Links: Pop3LinkAdmin;
+  readonly routes: RouteAdmin;
+  readonly lists: ListAdmin;
 
   constructor(
     private readonly storage: Storage,
     private readonly directory: DirectoryService,
     private readonly router: Router,
     /** Seals POP3 link passwords (they must be replayed to the remote server). */
-    private readonly secrets: SecretBox,
+    secrets: SecretBox,
   ) {
     this.credentials = directory.credentials;
+    this.files = new MailRootFiles(storage.files);
+    this.routes = new RouteAdmin(storage, directory, this);
+    this.lists = new ListAdmin(storage.accounts, this);
+    this.pop3Links = new Pop3LinkAdmin(storage.pop3Links, storage.accounts, secrets);
   }
 
   // ---- domains -------------------------------------------------------------------------------
@@ -130,7 +97,7 @@ export class DirectoryAdmin {
   /** A real (not alias) local domain, lower-cased; throws domain-exists when it is one or an alias. */
   async addDomain(name: string): Promise<void> {
     const domain = validDomain(name);
-    if (await this.isAliasDomainName(domain)) throw new DirectoryAdminError('domain-exists', domain);
+    if (await this.routes.isAliasDomainName(domain)) throw new DirectoryAdminError('domain-exists', domain);
     try {
       await this.directory.addDomain(domain);
     } catch (err) {
@@ -158,18 +125,7 @@ export class DirectoryAdmin {
   async canonicalDomain(domain: string): Promise<string | null> {
     // A name we would refuse to store is never handled (and never reaches an adapter).
     if (!isValid(() => checkDomain(domain))) return null;
-    const lower = domain.toLowerCase();
-    if (await this.directory.isLocalDomain(lower)) return lower;
-    let best: { domain: string; rank: number } | undefined;
-    for (const entry of await this.storage.domains.listAliasDomains()) {
-      if (!isWildcard(entry.alias)) {
-        if (entry.alias === lower) return entry.domain;
-      } else if (matchesWildcard(entry.alias, lower)) {
-        const rank = wildcardSpecificity(entry.alias);
-        if (!best || rank > best.rank) best = { domain: entry.domain, rank };
-      }
-    }
-    return best?.domain ?? null;
+    return this.router.canonicalDomain(domain.toLowerCase());
   }
 
   /** Throws domain-not-handled unless `domain` is local or an alias of a local domain. */
@@ -177,46 +133,6 @@ export class DirectoryAdmin {
     const canonical = await this.canonicalDomain(domain);
     if (canonical === null) throw new DirectoryAdminError('domain-not-handled', domain);
     return canonical;
-  }
-
-  // ---- alias domains -------------------------------------------------------------------------
-
-  /**
-   * `alias` (maybe a wildcard such as `*.example.org`) becomes another name of the real domain
-   * `domain`. An alias that is a real domain or already an alias (exact name) is refused.
-   */
-  async addAliasDomain(domain: string, alias: string): Promise<void> {
-    const real = validDomain(domain);
-    const aliasName = validDomain(alias, true);
-    if (!(await this.directory.isLocalDomain(real)))
-      throw new DirectoryAdminError('domain-not-handled', real);
-    if ((await this.directory.isLocalDomain(aliasName)) || (await this.isAliasDomainName(aliasName))) {
-      throw new DirectoryAdminError('alias-domain-exists', aliasName);
-    }
-    try {
-      await this.directory.addAliasDomain(aliasName, real);
-    } catch (err) {
-      throw translate(err, 'alias-domain-exists');
-    }
-  }
-
-  async deleteAliasDomain(alias: string): Promise<void> {
-    if (!isValid(() => checkDomain(alias, { wildcard: true }))) {
-      throw new DirectoryAdminError('alias-domain-not-found', alias);
-    }
-    try {
-      await this.storage.domains.deleteAliasDomain(alias.toLowerCase());
-    } catch (err) {
-      throw translate(err, 'alias-domain-not-found', 'alias-domain-not-found');
-    }
-  }
-
-  listAliasDomains(): Promise<AliasDomain[]> {
-    return this.storage.domains.listAliasDomains();
-  }
-
-  private async isAliasDomainName(name: string): Promise<boolean> {
-    return (await this.storage.domains.listAliasDomains()).some((entry) => entry.alias === name);
   }
 
   // ---- users ---------------------------------------------------------------------------------
@@ -232,7 +148,7 @@ export class DirectoryAdmin {
     }
     const domainName = validDomain(domain);
     const local = validLocalPart(name);
-    if ((await this.findAliasRoute(domainName, local)) !== undefined) {
+    if ((await this.routes.findAliasRoute(domainName, local)) !== undefined) {
       throw new DirectoryAdminError('alias-exists', `${local}@${domainName}`);
     }
     try {
@@ -384,201 +300,85 @@ export class DirectoryAdmin {
   }
 
   private async defaultUserVars(domain: string): Promise<[string, string][]> {
-    const file =
-      (await this.storage.files.readFile(`domains/${domain}/userdef.tab`)) ??
-      (await this.storage.files.readFile('userdef.tab'));
+    const [own, root] = userDefaultsPaths(domain);
+    const file = (await this.storage.files.readFile(own)) ?? (await this.storage.files.readFile(root));
     if (file === null) return XMAIL_DEFAULT_USER_VARS.map(([name, value]) => [name, value]);
     return parseVarsFile(file.toString('latin1'));
   }
 
-  // ---- aliases -------------------------------------------------------------------------------
+  // ---- alias domains, aliases, external aliases (core/directory/admin/routes.ts) -------------
 
-  /**
-   * `alias@domain` (alias and domain may hold `*`/`?`) delivers to `account` (`name` in the same
-   * domain or `name@domain`), which must exist. The domain need not be local. The account is kept
-   * as given too, for listings (XMail shows it back verbatim).
-   */
-  async addAlias(domain: string, alias: string, account: string): Promise<void> {
-    const at = account.lastIndexOf('@');
-    const target = await this.findUser(
-      at < 0 ? domain : account.slice(at + 1),
-      at < 0 ? account : account.slice(0, at),
-    );
-    const domainName = validDomain(domain);
-    const local = validLocalPart(alias, true);
-    if (await this.directory.getAccount({ domain: domainName, name: local })) {
-      throw new DirectoryAdminError('user-exists', `${local}@${domainName}`);
-    }
-    try {
-      await this.storage.routes.addRoute({
-        domain: domainName,
-        local,
-        target: keyOf(target),
-        accountAsGiven: account,
-        origin: 'alias',
-      });
-    } catch (err) {
-      throw translate(err, 'alias-exists');
-    }
+  addAliasDomain(domain: string, alias: string): Promise<void> {
+    return this.routes.addAliasDomain(domain, alias);
   }
 
-  async deleteAlias(domain: string, alias: string): Promise<void> {
-    if (!isValid(() => checkDomain(domain)))
-      throw new DirectoryAdminError('alias-not-found', `${alias}@${domain}`);
-    const route = await this.findAliasRoute(domain.toLowerCase(), alias);
-    if (route === undefined) throw new DirectoryAdminError('alias-not-found', `${alias}@${domain}`);
-    await this.storage.routes
-      .deleteRoute(route.domain, route.local)
-      .catch((err: unknown) => Promise.reject(translate(err, 'alias-not-found', 'alias-not-found')));
+  deleteAliasDomain(alias: string): Promise<void> {
+    return this.routes.deleteAliasDomain(alias);
   }
 
-  /** Every XMail alias (AltaVista usernames excluded), in insertion order. */
-  async listAliases(): Promise<AddressRoute[]> {
-    return (await this.storage.routes.listRoutes()).filter((route) => route.origin === 'alias');
+  listAliasDomains(): Promise<AliasDomain[]> {
+    return this.routes.listAliasDomains();
   }
 
-  private async findAliasRoute(domain: string, local: string): Promise<AddressRoute | undefined> {
-    return (await this.storage.routes.routesForDomain(domain)).find(
-      (route) => route.origin === 'alias' && route.local.toLowerCase() === local.toLowerCase(),
-    );
+  addAlias(domain: string, alias: string, account: string): Promise<void> {
+    return this.routes.addAlias(domain, alias, account);
   }
 
-  // ---- external aliases ----------------------------------------------------------------------
-
-  /** Mail the local account receives as `remote` (the local account is not checked, as in XMail). */
-  async addExternalAlias(local: string, remote: string): Promise<void> {
-    const alias: ExternalAlias = { local: validAddressKey(local), remote: validAddressKey(remote) };
-    try {
-      await this.storage.routes.addExternalAlias(alias);
-    } catch (err) {
-      throw translate(err, 'external-alias-exists');
-    }
+  deleteAlias(domain: string, alias: string): Promise<void> {
+    return this.routes.deleteAlias(domain, alias);
   }
 
-  async deleteExternalAlias(remote: string): Promise<void> {
-    const key = validAddressKey(remote);
-    try {
-      await this.storage.routes.deleteExternalAlias(key.domain, key.name);
-    } catch (err) {
-      throw translate(err, 'external-alias-not-found', 'external-alias-not-found');
-    }
+  listAliases(): Promise<AddressRoute[]> {
+    return this.routes.listAliases();
+  }
+
+  addExternalAlias(local: string, remote: string): Promise<void> {
+    return this.routes.addExternalAlias(local, remote);
+  }
+
+  deleteExternalAlias(remote: string): Promise<void> {
+    return this.routes.deleteExternalAlias(remote);
   }
 
   listExternalAliases(): Promise<ExternalAlias[]> {
-    return this.storage.routes.listExternalAliases();
+    return this.routes.listExternalAliases();
   }
 
-  // ---- mailing-list members ------------------------------------------------------------------
+  // ---- mailing-list members (core/directory/admin/lists.ts) ----------------------------------
 
-  /** `perms` is stored verbatim (R, W, A combinations; XMail does not check them). */
-  async addMember(domain: string, list: string, address: string, perms: string): Promise<void> {
-    await this.requireHandledDomain(domain);
-    validAddressKey(address);
-    const account = await this.findList(domain, list);
-    try {
-      await this.storage.accounts.addMember(keyOf(account), { address, perms });
-    } catch (err) {
-      throw translate(err, 'member-exists', 'user-not-found');
-    }
+  addMember(domain: string, list: string, address: string, perms: string): Promise<void> {
+    return this.lists.addMember(domain, list, address, perms);
   }
 
-  async removeMember(domain: string, list: string, address: string): Promise<void> {
-    await this.requireHandledDomain(domain);
-    validAddressKey(address);
-    const account = await this.findList(domain, list);
-    try {
-      await this.storage.accounts.removeMember(keyOf(account), address);
-    } catch (err) {
-      throw translate(err, 'member-exists', 'member-not-found');
-    }
+  removeMember(domain: string, list: string, address: string): Promise<void> {
+    return this.lists.removeMember(domain, list, address);
   }
 
-  async listMembers(domain: string, list: string): Promise<ListMember[]> {
-    await this.requireHandledDomain(domain);
-    return this.storage.accounts.listMembers(keyOf(await this.findList(domain, list)));
+  listMembers(domain: string, list: string): Promise<ListMember[]> {
+    return this.lists.listMembers(domain, list);
   }
 
-  private async findList(domain: string, name: string): Promise<Account> {
-    const account = await this.findUser(domain, name);
-    if (account.kind !== 'list') throw new DirectoryAdminError('not-a-list', `${name}@${domain}`);
-    return account;
+  // ---- POP3 links (core/directory/admin/pop3-links.ts) ---------------------------------------
+
+  addPop3Link(link: NewPop3Link): Promise<void> {
+    return this.pop3Links.addPop3Link(link);
   }
 
-  // ---- POP3 links ----------------------------------------------------------------------------
-
-  /** The local account need not exist yet (XMail checks nothing); the password is sealed. */
-  async addPop3Link(link: NewPop3Link): Promise<void> {
-    // XMail's duplicate check ignores case in all four names; the stores compare exactly.
-    if ((await this.findLinks(link.local, link.remoteDomain, link.remoteUser)).length > 0) {
-      throw new DirectoryAdminError('link-exists', `${link.remoteUser}@${link.remoteDomain}`);
-    }
-    try {
-      await this.storage.pop3Links.addLink({
-        local: { domain: validDomain(link.local.domain), name: validLocalPart(link.local.name) },
-        remoteDomain: validDomain(link.remoteDomain),
-        remoteUser: validLocalPart(link.remoteUser),
-        remoteSecret: this.secrets.seal(link.password),
-        auth: link.auth,
-        tls: false,
-        enabled: true,
-      });
-    } catch (err) {
-      throw translate(err, 'link-exists');
-    }
+  deletePop3Link(local: AccountKey, remoteDomain: string, remoteUser: string): Promise<void> {
+    return this.pop3Links.deletePop3Link(local, remoteDomain, remoteUser);
   }
 
-  /** Also when the local account no longer exists. */
-  async deletePop3Link(local: AccountKey, remoteDomain: string, remoteUser: string): Promise<void> {
-    const link = (await this.findLinks(local, remoteDomain, remoteUser))[0];
-    if (!link) throw new DirectoryAdminError('link-not-found', `${remoteUser}@${remoteDomain}`);
-    try {
-      await this.storage.pop3Links.deleteLink(link.local, link.remoteDomain, link.remoteUser);
-    } catch (err) {
-      throw translate(err, 'link-not-found', 'link-not-found');
-    }
-  }
-
-  /** Enables or disables the local account's links (only those of `remoteDomain`/`remoteUser` when given). */
-  async setPop3LinksEnabled(
+  setPop3LinksEnabled(
     enabled: boolean,
     local: AccountKey,
     remoteDomain?: string,
     remoteUser?: string,
   ): Promise<void> {
-    const links = await this.findLinks(local, remoteDomain, remoteUser);
-    if (links.length === 0) throw new DirectoryAdminError('link-not-found', `${local.name}@${local.domain}`);
-    for (const link of links) {
-      await this.storage.pop3Links.setLinkEnabled(link.local, link.remoteDomain, link.remoteUser, enabled);
-    }
+    return this.pop3Links.setPop3LinksEnabled(enabled, local, remoteDomain, remoteUser);
   }
 
-  /** Links whose local domain (and user) equal the given ones, case-insensitively; all when absent. */
-  async listPop3Links(localDomain?: string, localUser?: string): Promise<Pop3LinkView[]> {
-    const views: Pop3LinkView[] = [];
-    for (const link of await this.storage.pop3Links.listLinks()) {
-      if (localDomain !== undefined && !sameText(link.local.domain, localDomain)) continue;
-      if (localUser !== undefined && !sameText(link.local.name, localUser)) continue;
-      const owner = await this.directory.getAccount(link.local);
-      views.push({
-        link,
-        password: this.secrets.open(link.remoteSecret),
-        active: link.enabled && owner !== null,
-      });
-    }
-    return views;
-  }
-
-  private async findLinks(
-    local: AccountKey,
-    remoteDomain?: string,
-    remoteUser?: string,
-  ): Promise<Pop3Link[]> {
-    return (await this.storage.pop3Links.listLinks()).filter(
-      (link) =>
-        sameKey(link.local, local) &&
-        (remoteDomain === undefined || sameText(link.remoteDomain, remoteDomain)) &&
-        (remoteUser === undefined || sameText(link.remoteUser, remoteUser)),
-    );
+  listPop3Links(localDomain?: string, localUser?: string): Promise<Pop3LinkView[]> {
+    return this.pop3Links.listPop3Links(localDomain, localUser);
   }
 
   // ---- configuration files of the mail root --------------------------------------------------
@@ -608,71 +408,6 @@ export class DirectoryAdmin {
     await this.requireHandledDomain(domain);
     return mailprocPath(keyOf(await this.findUser(domain, name)), scope);
   }
-
-  /** Custom domain processing file `custdomains/<domain>.tab`; null when the domain is not custom. */
-  async readCustomDomain(domain: string): Promise<Buffer | null> {
-    let path: string;
-    try {
-      path = customDomainPath(domain);
-    } catch {
-      return null;
-    }
-    return this.storage.files.readFile(path);
-  }
-
-  /** Checks the name before the caller collects content for writeFile. */
-  customDomainTarget(domain: string): string {
-    return customDomainPath(domain);
-  }
-
-  async listCustomDomains(): Promise<string[]> {
-    return (await this.storage.files.listFiles('custdomains'))
-      .map((entry) => baseName(entry.path))
-      .filter((file) => file.endsWith('.tab'))
-      .map((file) => file.slice(0, -'.tab'.length));
-  }
-
-  /**
-   * A mail-root path as the admin gave it, in its one canonical spelling and outside the records
-   * (core/model/mail-root.ts); throws invalid-path. The file commands below take only its result.
-   */
-  configPath(path: string): string {
-    try {
-      return checkAdminFilePath(path);
-    } catch (err) {
-      throw new DirectoryAdminError('invalid-path', (err as Error).message);
-    }
-  }
-
-  async readFile(path: string): Promise<Buffer | null> {
-    return this.storage.files.readFile(path).catch(asInvalidPath);
-  }
-
-  /** Replaces the file; empty content deletes it (XMail's zero-length upload). */
-  async writeFile(path: string, content: Buffer): Promise<void> {
-    if (content.length === 0) await this.storage.files.deleteFile(path).catch(asInvalidPath);
-    else await this.storage.files.writeFile(path, content).catch(asInvalidPath);
-  }
-
-  /** Regular files directly in the mail-root directory `dir` (`''` = the root). */
-  async listFiles(dir: string): Promise<FileEntry[]> {
-    if (!(await this.storage.files.hasDirectory(dir).catch(asInvalidPath)))
-      throw new DirectoryAdminError('directory-not-found', dir);
-    return this.storage.files.listFiles(dir).catch(asInvalidPath);
-  }
-}
-
-/** `domains/<dom>/mailproc.tab` or `domains/<dom>/<user>/mailproc.tab` (user dirs are lower-case). */
-export function mailprocPath(account: AccountKey, scope: MailprocScope): string {
-  return scope === 'domain'
-    ? `domains/${account.domain}/mailproc.tab`
-    : `domains/${account.domain}/${account.name.toLowerCase()}/mailproc.tab`;
-}
-
-/** `custdomains/<domain>.tab`; a leading dot (XMail's `.sub.example.org` lookups) is allowed. */
-function customDomainPath(domain: string): string {
-  const dotted = domain.startsWith('.');
-  return `custdomains/${dotted ? '.' : ''}${validDomain(dotted ? domain.slice(1) : domain)}.tab`;
 }
 
 /** `"name"\t"value"` lines as XMail writes user.tab/userdef.tab. */
@@ -682,77 +417,7 @@ function parseVarsFile(text: string): [string, string][] {
     .map(([name, value]): [string, string] => [name, value]);
 }
 
-function validDomain(value: string, wildcard = false): string {
-  try {
-    return checkDomain(value, { wildcard });
-  } catch (err) {
-    throw new DirectoryAdminError('invalid-domain', (err as Error).message);
-  }
-}
-
-function validLocalPart(value: string, wildcard = false): string {
-  try {
-    return checkLocalPart(value, { wildcard });
-  } catch (err) {
-    throw new DirectoryAdminError('invalid-name', (err as Error).message);
-  }
-}
-
-function validAddressKey(address: string): AccountKey {
-  try {
-    return accountKeyOf(address);
-  } catch (err) {
-    throw new DirectoryAdminError('invalid-address', (err as Error).message);
-  }
-}
-
-/** Maps the ports' AlreadyExists/NotFound errors to this service's failures; others pass through. */
-function translate(
-  err: unknown,
-  onExists: DirectoryAdminFailure,
-  onNotFound: DirectoryAdminFailure = 'user-not-found',
-): unknown {
-  if (err instanceof AlreadyExistsError) return new DirectoryAdminError(onExists, err.message);
-  if (err instanceof NotFoundError) return new DirectoryAdminError(onNotFound, err.message);
-  return err;
-}
-
-function isValid(check: () => unknown): boolean {
-  try {
-    check();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A path the file tree refused (one that resolves outside the mail root through a symlink). */
-function asInvalidPath(err: unknown): never {
-  if (err instanceof InvalidNameError) throw new DirectoryAdminError('invalid-path', err.message);
-  throw err;
-}
-
-function ignoreNotFound(err: unknown): void {
-  if (!(err instanceof NotFoundError)) throw err;
-}
-
-function keyOf(account: AccountKey): AccountKey {
-  return { domain: account.domain, name: account.name };
-}
-
-function sameText(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
-function sameKey(a: AccountKey, b: AccountKey): boolean {
-  return sameText(a.domain, b.domain) && sameText(a.name, b.name);
-}
-
 /** An empty pattern (filter not given) matches everything. */
 function wildMatches(subject: string, pattern: string): boolean {
   return pattern === '' || wildMatchIgnoreCase(subject, pattern);
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }

@@ -4,11 +4,18 @@ import type { HookBus, HookResult } from '../kernel/hooks.js';
 import type { Account, AccountKey } from '../model/directory.js';
 import { accountKeyOf, InvalidNameError } from '../model/names.js';
 import type { AccountStore } from '../ports/account-store.js';
-import { adminLockoutKey } from './directory-admin.js';
 import type { DirectoryService } from './directory-service.js';
 import { DEFAULT_ENABLE_RULES, type EnableRule } from './login-enables.js';
 import { allowPlaintext, type ClientChannel, type PlaintextSettings } from './login-policy.js';
 import { LoginProtocols, type LockoutService, type LoginProtocol } from './lockouts.js';
+
+/** Admin accounts share the lockout service with mail accounts under this pseudo-domain. */
+const ADMIN_LOCKOUT_DOMAIN = 'admin.invalid';
+
+/** The key lockouts use for an administrator's login attempts (every admin protocol uses the same). */
+export function adminLockoutKey(adminName: string): AccountKey {
+  return { domain: ADMIN_LOCKOUT_DOMAIN, name: adminName.toLowerCase() };
+}
 
 /** The client as a protocol session knows it, and the settings of the listener it came in on. */
 export interface LoginClient extends ClientChannel {

@@ -5,6 +5,11 @@ import { AdminService } from '../directory/admin-service.js';
 import { CredentialService, CredentialServiceToken } from '../directory/credentials.js';
 import { DEFAULT_LOCKOUT_SETTINGS, LockoutService, type LockoutSettings } from '../directory/lockouts.js';
 import { LoginService, LoginServiceToken } from '../directory/login-service.js';
+import { DirectoryAdmin } from '../directory/directory-admin.js';
+import type { MailRootFiles } from '../directory/admin/files.js';
+import type { ListAdmin } from '../directory/admin/lists.js';
+import type { Pop3LinkAdmin } from '../directory/admin/pop3-links.js';
+import type { RouteAdmin } from '../directory/admin/routes.js';
 import { Router, RouterToken } from '../routing/router.js';
 import type { RedisService } from '../runtime/redis.js';
 import { SecretBox } from '../runtime/secrets.js';
@@ -12,6 +17,12 @@ import { Tokens } from './tokens.js';
 
 export const SecretBoxToken = Symbol.for('mailwright.SecretBox') as InjectionToken<SecretBox>;
 export const AdminServiceToken = Symbol.for('mailwright.AdminService') as InjectionToken<AdminService>;
+/** The admin use cases (XMail CTRL now, AltaVista next), and the per-entity services they delegate to. */
+export const DirectoryAdminToken = Symbol.for('mailwright.DirectoryAdmin') as InjectionToken<DirectoryAdmin>;
+export const MailRootFilesToken = Symbol.for('mailwright.MailRootFiles') as InjectionToken<MailRootFiles>;
+export const RouteAdminToken = Symbol.for('mailwright.RouteAdmin') as InjectionToken<RouteAdmin>;
+export const Pop3LinkAdminToken = Symbol.for('mailwright.Pop3LinkAdmin') as InjectionToken<Pop3LinkAdmin>;
+export const ListAdminToken = Symbol.for('mailwright.ListAdmin') as InjectionToken<ListAdmin>;
 export const LockoutServiceToken = Symbol.for('mailwright.LockoutService') as InjectionToken<LockoutService>;
 
 /**
@@ -37,7 +48,14 @@ export async function registerCoreServices(
   if (!storage) return;
   const directory = new DirectoryService(storage, credentials);
   container.registerInstance(DirectoryServiceToken, directory);
-  container.registerInstance(RouterToken, new Router(directory));
+  const router = new Router(directory);
+  container.registerInstance(RouterToken, router);
+  const admin = new DirectoryAdmin(storage, directory, router, secrets);
+  container.registerInstance(DirectoryAdminToken, admin);
+  container.registerInstance(MailRootFilesToken, admin.files);
+  container.registerInstance(RouteAdminToken, admin.routes);
+  container.registerInstance(Pop3LinkAdminToken, admin.pop3Links);
+  container.registerInstance(ListAdminToken, admin.lists);
   container.registerInstance(AdminServiceToken, new AdminService(storage.admins, secrets));
   let lockouts: LockoutService | undefined;
   if (redis) {

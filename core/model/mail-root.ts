@@ -13,7 +13,8 @@
  * Paths arrive in the one spelling checkMailRootPath gives them, and names are compared ignoring
  * case: on a case-insensitive file system `MailUsers.tab` is `mailusers.tab`.
  */
-import { checkMailRootPath, InvalidNameError } from './names.js';
+import type { AccountKey } from './directory.js';
+import { checkDomain, checkMailRootPath, InvalidNameError } from './names.js';
 
 const RESERVED_AT_ROOT = new Set([
   'domains.tab',
@@ -48,4 +49,28 @@ export function checkAdminFilePath(value: string): string {
     throw new InvalidNameError('path', value, 'it holds records, not configuration; use the admin commands');
   }
   return rel;
+}
+
+/** Which mailproc.tab: the domain-wide one or the user's own. */
+export type MailprocScope = 'domain' | 'user';
+
+/** `domains/<dom>/mailproc.tab` or `domains/<dom>/<user>/mailproc.tab` (user dirs are lower-case). */
+export function mailprocPath(account: AccountKey, scope: MailprocScope): string {
+  return scope === 'domain'
+    ? `domains/${account.domain}/mailproc.tab`
+    : `domains/${account.domain}/${account.name.toLowerCase()}/mailproc.tab`;
+}
+
+/**
+ * `custdomains/<domain>.tab`; a leading dot (XMail's `.sub.example.org` lookups) is allowed.
+ * @throws InvalidNameError
+ */
+export function customDomainPath(domain: string): string {
+  const dotted = domain.startsWith('.');
+  return `custdomains/${dotted ? '.' : ''}${checkDomain(dotted ? domain.slice(1) : domain)}.tab`;
+}
+
+/** A domain's userdef.tab (default variables of new users), then the mail root's. */
+export function userDefaultsPaths(domain: string): [string, string] {
+  return [`domains/${domain}/userdef.tab`, 'userdef.tab'];
 }

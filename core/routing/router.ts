@@ -92,8 +92,11 @@ export class Router {
     };
   }
 
-  /** The local domain `domain` stands for, or null when it is not ours. */
-  private async canonicalDomain(domain: string): Promise<string | null> {
+  /**
+   * The local domain `domain` (lower-case, valid) stands for: itself, or the real domain of the most
+   * specific alias domain matching it; null when it is not ours. The admin services use it too.
+   */
+  async canonicalDomain(domain: string): Promise<string | null> {
     if (await this.directory.isLocalDomain(domain)) return domain;
     let best: { domain: string; rank: number } | undefined;
     for (const entry of await this.directory.aliasDomains()) {

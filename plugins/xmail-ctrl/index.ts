@@ -7,15 +7,11 @@ import { createSecureContext } from 'node:tls';
 import {
   AdminServiceToken,
   definePlugin,
-  DirectoryAdmin,
-  DirectoryServiceToken,
+  DirectoryAdminToken,
   FrozenQueueToken,
   loadTlsContext,
   LoginServiceToken,
   openPluginListeners,
-  RouterToken,
-  SecretBoxToken,
-  Tokens,
 } from '../../core/index.js';
 import { ctrlConfigSchema, type CtrlConfig } from './config.js';
 import { formatErrorLine } from './protocol/index.js';
@@ -36,12 +32,7 @@ export default definePlugin<CtrlConfig>({
     const secureContext = createSecureContext(tlsOptions);
     const services: CtrlSessionServices = {
       commands: {
-        admin: new DirectoryAdmin(
-          container.resolve(Tokens.Storage),
-          container.resolve(DirectoryServiceToken),
-          container.resolve(RouterToken),
-          container.resolve(SecretBoxToken),
-        ),
+        admin: container.resolve(DirectoryAdminToken),
         // Optional: registered (before any plugin starts) only when a queue plugin is loaded.
         frozenQueue: container.isRegistered(FrozenQueueToken)
           ? container.resolve(FrozenQueueToken)

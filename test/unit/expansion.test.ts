@@ -59,7 +59,7 @@ describe('delivery expansion', () => {
     mailFrom,
   });
   const setMailproc = async (user: string, lines: string[][], scope: 'user' | 'domain' = 'user') =>
-    admin.writeFile(
+    admin.files.writeFile(
       await admin.mailprocTarget('example.org', user, scope),
       Buffer.from(lines.map((fields) => fields.map((f) => `"${f}"`).join('\t')).join('\n') + '\n'),
     );
@@ -185,12 +185,12 @@ describe('delivery expansion', () => {
   });
 
   it('runs custom domain files, most specific first: a.b.c, .b.c, .c, then the catch-all', async () => {
-    await admin.writeFile(
-      admin.customDomainTarget('.b.test'),
+    await admin.files.writeFile(
+      admin.files.customDomainTarget('.b.test'),
       Buffer.from('"redirect"\t"alice@example.org"\t"copies.test"\n"smtprelay"\t"relay1:2525;relay2"\n'),
     );
-    await admin.writeFile(
-      admin.customDomainTarget('a.b.test'),
+    await admin.files.writeFile(
+      admin.files.customDomainTarget('a.b.test'),
       Buffer.from('"lredirect"\t"bob@example.org"\n"smtp"\n'),
     );
     assert.deepEqual(await expand('joe@x.b.test'), [
@@ -203,14 +203,14 @@ describe('delivery expansion', () => {
       { kind: 'remote', address: 'joe@a.b.test' },
     ]);
     assert.deepEqual(await expand('joe@c.test'), [{ kind: 'remote', address: 'joe@c.test' }]);
-    await admin.writeFile(
-      admin.customDomainTarget('.test'),
+    await admin.files.writeFile(
+      admin.files.customDomainTarget('.test'),
       Buffer.from('# everything else\n"smtp"\n"mailbox"\n'),
     );
     problems.length = 0;
     assert.deepEqual(await expand('joe@c.test'), [{ kind: 'remote', address: 'joe@c.test' }]);
     assert.deepEqual(problems, ['"mailbox" is only valid in a mailproc.tab']);
-    await admin.writeFile(admin.customDomainTarget('.test'), Buffer.alloc(0));
+    await admin.files.deleteFile(admin.files.customDomainTarget('.test'));
   });
 
   it('runs the domain and user mailproc.tab: mailbox, redirect (domain form), lredirect', async () => {

@@ -1,6 +1,11 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import { DirectoryAdminError, type DirectoryAdmin, type DirectoryAdminFailure } from '../../../core/index.js';
+import {
+  DirectoryAdminError,
+  type DirectoryAdmin,
+  type DirectoryAdminFailure,
+  type MailRootFiles,
+} from '../../../core/index.js';
 import type { FrozenQueue } from '../../../core/index.js';
 import { XMailCtrlError, type XMailErrorName } from '../protocol/index.js';
 
@@ -25,6 +30,14 @@ export interface CtrlCommandContext {
 export type CtrlHandler = (args: readonly string[], ctx: CtrlCommandContext) => Promise<CtrlReply>;
 
 export const OK: CtrlReply = { kind: 'ok' };
+
+/** An upload that replaces the mail-root file `path`; a zero-length upload deletes it (XMail). */
+export function fileUpload(files: MailRootFiles, path: string): CtrlReply {
+  return {
+    kind: 'upload',
+    store: (content) => (content.length === 0 ? files.deleteFile(path) : files.writeFile(path, content)),
+  };
+}
 
 const FAILURE_CODES: Record<DirectoryAdminFailure, XMailErrorName> = {
   'invalid-domain': 'INVALID_HOSTNAME',

@@ -1,45 +1,45 @@
 /** Custom-domain and mail-root file commands (spec §2, §3.9 path confinement, decision 5). */
 import { wildMatch, XMailCtrlError } from '../protocol/index.js';
-import { checkHostLabels, type CtrlHandler } from './context.js';
+import { checkHostLabels, fileUpload, type CtrlHandler } from './context.js';
 
-const custdomget: CtrlHandler = async ([domain], { admin }) => {
-  const body = await admin.readCustomDomain(domain);
+const custdomget: CtrlHandler = async ([domain], { admin: { files } }) => {
+  const body = await files.readCustomDomain(domain);
   if (body === null) throw new XMailCtrlError('NOT_A_CUSTOM_DOMAIN', domain);
   return { kind: 'file', body };
 };
 
-const custdomset: CtrlHandler = async ([domain], { admin }) => {
+const custdomset: CtrlHandler = async ([domain], { admin: { files } }) => {
   checkHostLabels(domain);
-  const path = admin.customDomainTarget(domain);
-  return { kind: 'upload', store: (content) => admin.writeFile(path, content) };
+  const path = files.customDomainTarget(domain);
+  return fileUpload(files, path);
 };
 
-const custdomlist: CtrlHandler = async (_args, { admin }) => ({
+const custdomlist: CtrlHandler = async (_args, { admin: { files } }) => ({
   kind: 'rows',
-  rows: (await admin.listCustomDomains()).map((domain) => [domain]),
+  rows: (await files.listCustomDomains()).map((domain) => [domain]),
 });
 
 /** Regular files of a mail-root directory matching a case-sensitive wildcard: `"name" "size"`. */
-const filelist: CtrlHandler = async ([dir, pattern], { admin }) => {
-  const files = await admin.listFiles(admin.configPath(dir));
+const filelist: CtrlHandler = async ([dir, pattern], { admin: { files } }) => {
+  const entries = await files.listFiles(files.configPath(dir));
   const rows: (string | number)[][] = [];
-  for (const file of files) {
+  for (const file of entries) {
     const name = file.path.slice(file.path.lastIndexOf('/') + 1);
     if (wildMatch(name, pattern)) rows.push([name, file.size]);
   }
   return { kind: 'rows', rows };
 };
 
-const cfgfileget: CtrlHandler = async ([path], { admin }) => {
-  const body = await admin.readFile(admin.configPath(path));
+const cfgfileget: CtrlHandler = async ([path], { admin: { files } }) => {
+  const body = await files.readFile(files.configPath(path));
   if (body === null) throw new XMailCtrlError('FILE_OPEN', path);
   return { kind: 'file', body };
 };
 
-const cfgfileset: CtrlHandler = async ([path], { admin }) => {
-  const checked = admin.configPath(path);
+const cfgfileset: CtrlHandler = async ([path], { admin: { files } }) => {
+  const checked = files.configPath(path);
   if (checked === '') throw new XMailCtrlError('BAD_RELATIVE_PATH', 'the mail root is not a file');
-  return { kind: 'upload', store: (content) => admin.writeFile(checked, content) };
+  return fileUpload(files, checked);
 };
 
 export const FILE_COMMANDS: Record<string, CtrlHandler> = {

@@ -1,7 +1,7 @@
 /** User, user-variable, mailproc and mailing-list commands (spec §2). */
 import { DirectoryAdminError, type MailprocScope } from '../../../core/index.js';
 import { formatXMailDate, XMailCtrlError } from '../protocol/index.js';
-import { OK, type CtrlHandler } from './context.js';
+import { fileUpload, OK, type CtrlHandler } from './context.js';
 
 /** `uservarsset` value that deletes the variable (§2). */
 const DELETE_VALUE = '.|rm';
@@ -103,7 +103,7 @@ const usergetmproc: CtrlHandler = async ([domain, name, flags = 'DU'], { admin }
 
 const usersetmproc: CtrlHandler = async ([domain, name, which = 'U'], { admin }) => {
   const path = await admin.mailprocTarget(domain, name, /^[dD]/.test(which) ? 'domain' : 'user');
-  return { kind: 'upload', store: (content) => admin.writeFile(path, content) };
+  return fileUpload(admin.files, path);
 };
 
 const mluseradd: CtrlHandler = async ([domain, list, address, perms = DEFAULT_MEMBER_PERMS], { admin }) => {
