@@ -1,23 +1,10 @@
-/** The public API for plugin authors and embedding applications: `import { definePlugin } from 'mailwright'`. */
-export * from './model/index.js';
-export * from './ports/index.js';
-export {
-  definePlugin,
-  type Plugin,
-  type PluginContext,
-  type Role,
-  type KernelService,
-  type StopHandler,
-} from './kernel/plugin.js';
-export * from './kernel/hooks.js';
-export { Kernel, PluginStartError, type KernelOptions, type AnnouncedListener } from './kernel/kernel.js';
-export { KernelError } from './kernel/plugin-order.js';
-export { Tokens } from './kernel/tokens.js';
-export { ConfigError } from './config/errors.js';
-export { loadConfigFile } from './config/load.js';
-export type { MailwrightConfig } from './config/schema.js';
-export type { StandardSchemaV1 } from './config/standard-schema.js';
-export type { ListenAddress, ListenerDeclaration } from './config/listen.js';
+/**
+ * The internal entry the built-in plugins use: the public API (public.ts, what `mailwright` gives
+ * third-party plugins) and the services, delivery internals and helpers only built-ins may rely on.
+ */
+export * from './public.js';
+export { HookBus, HOOK_FAILURE_CODE, type HookOutcome } from './kernel/hooks.js';
+export { type AnnouncedListener } from './kernel/kernel.js';
 export { Metrics, type MessageOutcome } from './runtime/metrics.js';
 export type { RedisService } from './runtime/redis.js';
 export { DirectoryService, DirectoryServiceToken } from './directory/directory-service.js';
@@ -69,7 +56,6 @@ export { analyseMime, MimeStructureStream } from './mime/structure-stream.js';
 export { appendToFolder } from './delivery/folder-append.js';
 export { readTraceFields, type TraceFields } from './mime/header-fields.js';
 export * from './delivery/spool.js';
-export { z } from 'zod';
 export { type Lookup } from './routing/router.js';
 export * from './delivery/delivery-expander.js';
 export * from './delivery/delivery-policy.js';
