@@ -35,3 +35,8 @@ export async function startTestKernel(
     },
   };
 }
+
+/** A config's `listen:` with each named listener on a free loopback port (the kernel binds port 0). */
+export function onFreePorts(...names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, '127.0.0.1:0']));
+}

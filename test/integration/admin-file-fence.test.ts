@@ -21,7 +21,7 @@ import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/ad
 import { CtrlClient } from '../helpers/ctrl-client.js';
 import { quietLogger } from '../helpers/logger.js';
 import { waitFor } from '../helpers/queue-testbed.js';
-import { startTestKernel, type TestKernel } from '../helpers/test-kernel.js';
+import { startTestKernel, type TestKernel, onFreePorts } from '../helpers/test-kernel.js';
 
 const OK = ['+00000 OK'];
 const REFUSED = ['-00214 Error in relative path syntax'];
@@ -222,13 +222,7 @@ async function startMailKernel(home: string, extra: Record<string, unknown> = {}
     {
       ...extra,
       plugins: { 'xmail-ctrl': {}, queue: { hostname: 'mx.fence.test' }, smtp: { reverseDns: false } },
-      listen: {
-        'xmail-ctrl': '127.0.0.1:0',
-        'xmail-ctrls': '127.0.0.1:0',
-        smtp: '127.0.0.1:0',
-        submission: '127.0.0.1:0',
-        smtps: '127.0.0.1:0',
-      },
+      listen: onFreePorts('xmail-ctrl', 'xmail-ctrls', 'smtp', 'submission', 'smtps'),
     },
     home,
   );

@@ -30,7 +30,7 @@ import {
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { ADAPTER_NAMES, type TestStorage } from '../helpers/adapters.js';
 import { LineBuffer } from '../helpers/line-buffer.js';
-import { startTestKernel } from '../helpers/test-kernel.js';
+import { startTestKernel, onFreePorts } from '../helpers/test-kernel.js';
 
 const PASSWORD = 'the right password';
 const VETO_TEXT = 'logins of this user are suspended';
@@ -123,15 +123,7 @@ for (const adapter of ADAPTER_NAMES) {
             pop3: { trustedNetworks },
             'xmail-ctrl': { trustedNetworks },
           },
-          listen: {
-            smtp: '127.0.0.1:0',
-            submission: '127.0.0.1:0',
-            smtps: '127.0.0.1:0',
-            pop3: '127.0.0.1:0',
-            pop3s: '127.0.0.1:0',
-            'xmail-ctrl': '127.0.0.1:0',
-            'xmail-ctrls': '127.0.0.1:0',
-          },
+          listen: onFreePorts('smtp', 'submission', 'smtps', 'pop3', 'pop3s', 'xmail-ctrl', 'xmail-ctrls'),
         },
         dir,
         [vetoPlugin(hookCalls)],

@@ -26,7 +26,7 @@ import { MessageSizes } from '../../plugins/pop3/message-sizes.js';
 import { readWithPoplib } from '../helpers/pop3-readers.js';
 import { waitFor } from '../helpers/queue-testbed.js';
 import { smtpExchange } from '../helpers/smtp-client.js';
-import { startTestKernel } from '../helpers/test-kernel.js';
+import { startTestKernel, onFreePorts } from '../helpers/test-kernel.js';
 
 const PASSWORD = 'pop login cost';
 const ALICE: AccountKey = { domain: 'example.org', name: 'alice' };
@@ -57,13 +57,7 @@ for (const adapter of ADAPTER_NAMES) {
             queue: { prefix: `pop3-cost-${adapter}`, hostname: 'mx.example.org' },
             pop3: {},
           },
-          listen: {
-            smtp: '127.0.0.1:0',
-            submission: '127.0.0.1:0',
-            smtps: '127.0.0.1:0',
-            pop3: '127.0.0.1:0',
-            pop3s: '127.0.0.1:0',
-          },
+          listen: onFreePorts('smtp', 'submission', 'smtps', 'pop3', 'pop3s'),
         },
         dir,
       );
