@@ -38,8 +38,9 @@ export {
 } from './directory/login-policy.js';
 export { DEFAULT_ENABLE_RULES, switchVar, type EnableRule } from './directory/login-enables.js';
 export {
+  AccountAdminToken,
   AdminServiceToken,
-  DirectoryAdminToken,
+  DomainAdminToken,
   ListAdminToken,
   LockoutServiceToken,
   MailRootFilesToken,
@@ -48,7 +49,7 @@ export {
   SecretBoxToken,
 } from './kernel/core-services.js';
 export { loadTlsContext, type TlsFiles } from './runtime/tls.js';
-export * from './directory/directory-admin.js';
+export * from './directory/admin/index.js';
 export * from './ports/frozen-queue.js';
 export * from './ports/delivery-queue.js';
 export * from './delivery/retry-schedule.js';

@@ -43,6 +43,10 @@ export {
   type CredentialCheck,
 } from './directory/login-service.js';
 export { LoginProtocols, type LoginProtocol } from './directory/lockouts.js';
+// Provisioning (a webhook, a sign-up form): domains and accounts with the admin protocols' rules.
+export { AccountAdminToken, DomainAdminToken } from './kernel/core-services.js';
+export type { AccountAdmin, DomainAdmin } from './directory/admin/index.js';
+export { DirectoryAdminError, type DirectoryAdminFailure } from './directory/admin/errors.js';
 export { DeliveryQueueToken, type DeliveryQueue, type QueuedMessage } from './ports/delivery-queue.js';
 export { FrozenQueueToken, type FrozenQueue, type FrozenMessage } from './ports/frozen-queue.js';
 export type { Metrics } from './runtime/metrics.js';

@@ -4,6 +4,7 @@ import type { HookBus, HookResult } from '../kernel/hooks.js';
 import type { Account, AccountKey } from '../model/directory.js';
 import { accountKeyOf, InvalidNameError } from '../model/names.js';
 import type { AccountStore } from '../ports/account-store.js';
+import type { CredentialService } from './credentials.js';
 import type { DirectoryService } from './directory-service.js';
 import { DEFAULT_ENABLE_RULES, type EnableRule } from './login-enables.js';
 import { allowPlaintext, type ClientChannel, type PlaintextSettings } from './login-policy.js';
@@ -72,6 +73,7 @@ export class LoginService {
 
   constructor(
     private readonly directory: DirectoryService,
+    private readonly credentials: CredentialService,
     /** Absent without Redis: no lockouts then (a single-process test setup). */
     private readonly lockouts: LockoutService | undefined,
     private readonly hooks: HookBus,
@@ -97,7 +99,7 @@ export class LoginService {
 
   /** The check of a password the client sent, as every protocol keeps passwords (CredentialService). */
   passwordCheck(password: string): CredentialCheck {
-    return (account) => this.directory.credentials.verify(account, password);
+    return (account) => this.credentials.verify(account, password);
   }
 
   /** A mail client logging in to an account. */

@@ -5,11 +5,15 @@ import { AdminService } from '../directory/admin-service.js';
 import { CredentialService, CredentialServiceToken } from '../directory/credentials.js';
 import { DEFAULT_LOCKOUT_SETTINGS, LockoutService, type LockoutSettings } from '../directory/lockouts.js';
 import { LoginService, LoginServiceToken } from '../directory/login-service.js';
-import { DirectoryAdmin } from '../directory/directory-admin.js';
-import type { MailRootFiles } from '../directory/admin/files.js';
-import type { ListAdmin } from '../directory/admin/lists.js';
-import type { Pop3LinkAdmin } from '../directory/admin/pop3-links.js';
-import type { RouteAdmin } from '../directory/admin/routes.js';
+import {
+  createAdminServices,
+  type AccountAdmin,
+  type DomainAdmin,
+  type ListAdmin,
+  type MailRootFiles,
+  type Pop3LinkAdmin,
+  type RouteAdmin,
+} from '../directory/admin/index.js';
 import { Router, RouterToken } from '../routing/router.js';
 import type { RedisService } from '../runtime/redis.js';
 import { SecretBox } from '../runtime/secrets.js';
@@ -17,8 +21,9 @@ import { Tokens } from './tokens.js';
 
 export const SecretBoxToken = Symbol.for('mailwright.SecretBox') as InjectionToken<SecretBox>;
 export const AdminServiceToken = Symbol.for('mailwright.AdminService') as InjectionToken<AdminService>;
-/** The admin use cases (XMail CTRL now, AltaVista next), and the per-entity services they delegate to. */
-export const DirectoryAdminToken = Symbol.for('mailwright.DirectoryAdmin') as InjectionToken<DirectoryAdmin>;
+// The admin services, one per entity, that every admin protocol (XMail CTRL, AltaVista) calls.
+export const DomainAdminToken = Symbol.for('mailwright.DomainAdmin') as InjectionToken<DomainAdmin>;
+export const AccountAdminToken = Symbol.for('mailwright.AccountAdmin') as InjectionToken<AccountAdmin>;
 export const MailRootFilesToken = Symbol.for('mailwright.MailRootFiles') as InjectionToken<MailRootFiles>;
 export const RouteAdminToken = Symbol.for('mailwright.RouteAdmin') as InjectionToken<RouteAdmin>;
 export const Pop3LinkAdminToken = Symbol.for('mailwright.Pop3LinkAdmin') as InjectionToken<Pop3LinkAdmin>;
@@ -46,16 +51,17 @@ export async function registerCoreServices(
   container.registerInstance(CredentialServiceToken, credentials);
   const { storage, redis } = infrastructure;
   if (!storage) return;
-  const directory = new DirectoryService(storage, credentials);
+  const directory = new DirectoryService(storage);
   container.registerInstance(DirectoryServiceToken, directory);
   const router = new Router(directory);
   container.registerInstance(RouterToken, router);
-  const admin = new DirectoryAdmin(storage, directory, router, secrets);
-  container.registerInstance(DirectoryAdminToken, admin);
-  container.registerInstance(MailRootFilesToken, admin.files);
+  const admin = createAdminServices(storage, router, credentials, secrets);
+  container.registerInstance(DomainAdminToken, admin.domains);
+  container.registerInstance(AccountAdminToken, admin.accounts);
   container.registerInstance(RouteAdminToken, admin.routes);
-  container.registerInstance(Pop3LinkAdminToken, admin.pop3Links);
   container.registerInstance(ListAdminToken, admin.lists);
+  container.registerInstance(Pop3LinkAdminToken, admin.pop3Links);
+  container.registerInstance(MailRootFilesToken, admin.files);
   container.registerInstance(AdminServiceToken, new AdminService(storage.admins, secrets));
   let lockouts: LockoutService | undefined;
   if (redis) {
@@ -65,6 +71,7 @@ export async function registerCoreServices(
   }
   const login = new LoginService(
     directory,
+    credentials,
     lockouts,
     container.resolve(Tokens.Hooks),
     storage.accounts,

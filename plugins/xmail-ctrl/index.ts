@@ -7,7 +7,12 @@ import { createSecureContext } from 'node:tls';
 import {
   AdminServiceToken,
   definePlugin,
-  DirectoryAdminToken,
+  AccountAdminToken,
+  DomainAdminToken,
+  ListAdminToken,
+  MailRootFilesToken,
+  Pop3LinkAdminToken,
+  RouteAdminToken,
   FrozenQueueToken,
   loadTlsContext,
   LoginServiceToken,
@@ -32,7 +37,12 @@ export default definePlugin<CtrlConfig>({
     const secureContext = createSecureContext(tlsOptions);
     const services: CtrlSessionServices = {
       commands: {
-        admin: container.resolve(DirectoryAdminToken),
+        domains: container.resolve(DomainAdminToken),
+        accounts: container.resolve(AccountAdminToken),
+        routes: container.resolve(RouteAdminToken),
+        lists: container.resolve(ListAdminToken),
+        pop3Links: container.resolve(Pop3LinkAdminToken),
+        files: container.resolve(MailRootFilesToken),
         // Optional: registered (before any plugin starts) only when a queue plugin is loaded.
         frozenQueue: container.isRegistered(FrozenQueueToken)
           ? container.resolve(FrozenQueueToken)

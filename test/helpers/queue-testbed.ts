@@ -2,14 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import {
-  DirectoryServiceToken,
-  Kernel,
-  Tokens,
-  type HookPayloads,
-  type Plugin,
-  type Storage,
-} from '../../core/index.js';
+import { Kernel, Tokens, type HookPayloads, type Plugin, type Storage } from '../../core/index.js';
+import { directorySetup } from './directory-setup.js';
 import { mailwrightConfigSchema } from '../../core/config/schema.js';
 import { startRedisServer, type RedisProcess } from '../../core/runtime/redis-process.js';
 import { quietLogger } from './logger.js';
@@ -110,7 +104,7 @@ export async function startQueueTestbed(
   const kernel = await Kernel.create({ config, plugins: [observer], home: dir, logger: quietLogger() });
   await kernel.start();
   const storage = kernel.container.resolve(Tokens.Storage);
-  const directory = kernel.container.resolve(DirectoryServiceToken);
+  const directory = directorySetup(kernel.container);
   await directory.addDomain('example.org');
   await directory.addUser('alice@example.org', 'alice password');
 

@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Queue } from 'bullmq';
-import { mailprocPath } from '../../core/directory/directory-admin.js';
+import { mailprocPath } from '../../core/model/mail-root.js';
 import { redisOptionsFromUrl } from '../../core/runtime/redis-process.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';

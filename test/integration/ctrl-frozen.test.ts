@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import { AdminServiceToken, DirectoryServiceToken, Kernel } from '../../core/index.js';
+import { AdminServiceToken, Kernel } from '../../core/index.js';
+import { directorySetup } from '../helpers/directory-setup.js';
 import { startRedisServer, type RedisProcess } from '../../core/runtime/redis-process.js';
 import { CtrlClient } from '../helpers/ctrl-client.js';
 import { startTestKernel } from '../helpers/test-kernel.js';
@@ -64,7 +65,7 @@ describe('XMail CTRL queue commands on the BullMQ frozen messages', () => {
     smtpPort = port('smtp');
     ctrlPort = port('xmail-ctrl');
     await kernel.container.resolve(AdminServiceToken).add('admin', 'secret');
-    const directory = kernel.container.resolve(DirectoryServiceToken);
+    const directory = directorySetup(kernel.container);
     await directory.addDomain('example.org');
     await directory.addUser('alice@example.org', 'pw');
   });

@@ -10,13 +10,13 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
   analyseMime,
-  DirectoryServiceToken,
   mailprocPath,
   type AccountKey,
   type MessageMeta,
   type MimeNode,
   type Storage,
 } from '../../core/index.js';
+import { directorySetup } from '../helpers/directory-setup.js';
 import { DELIVERY_QUEUE_NAME, type DeliveryJobData } from '../../plugins/queue/job.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
@@ -76,9 +76,7 @@ function describeLocalDelivery(adapter: AdapterName): void {
         { storage: testStorage.url, redis: infra().redis },
       );
       storage = bed.storage;
-      await bed.kernel.container
-        .resolve(DirectoryServiceToken)
-        .addUser('carol@example.org', 'carol password');
+      await directorySetup(bed.kernel.container).addUser('carol@example.org', 'carol password');
       redis = new Redis(infra().redis.url, { maxRetriesPerRequest: null });
       queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE_NAME, { prefix: name, connection: redis });
     });
@@ -199,7 +197,7 @@ function describeLocalDelivery(adapter: AdapterName): void {
 
     it('sends a copy on (mailproc redirect) without the Return-Path put on top for local mailboxes', async () => {
       const dave = 'dave@example.org';
-      await bed.kernel.container.resolve(DirectoryServiceToken).addUser(dave, 'dave password');
+      await directorySetup(bed.kernel.container).addUser(dave, 'dave password');
       const rules = '"mailbox"\n"redirect"\t"dave.elsewhere@remote.test"\n';
       await storage.files.writeFile(
         mailprocPath({ domain: 'example.org', name: 'dave' }, 'user'),

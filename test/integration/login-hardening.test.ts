@@ -17,13 +17,13 @@ import nodemailer from 'nodemailer';
 import {
   AdminServiceToken,
   CredentialServiceToken,
-  DirectoryServiceToken,
   LockoutServiceToken,
   type AccountKey,
   type Kernel,
   type LogEvent,
   type Storage,
 } from '../../core/index.js';
+import { directorySetup } from '../helpers/directory-setup.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { ADAPTER_NAMES, type TestStorage } from '../helpers/adapters.js';
 import { CtrlClient } from '../helpers/ctrl-client.js';
@@ -105,7 +105,7 @@ for (const adapter of ADAPTER_NAMES) {
         submission: started.port('submission'),
         ctrl: started.port('xmail-ctrl'),
       };
-      const directory = kernel.container.resolve(DirectoryServiceToken);
+      const directory = directorySetup(kernel.container);
       await directory.addDomain('example.org');
       await directory.addDomain('example.net');
       for (const name of ['alice', 'bob', 'race', 'smtprace', 'ipv6', 'timing', 'zeropop'])

@@ -20,13 +20,13 @@ import nodemailer from 'nodemailer';
 import {
   AdminServiceToken,
   definePlugin,
-  DirectoryServiceToken,
   pass,
   reject,
   type HookPayloads,
   type Kernel,
   type Storage,
 } from '../../core/index.js';
+import { directorySetup } from '../helpers/directory-setup.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { ADAPTER_NAMES, type TestStorage } from '../helpers/adapters.js';
 import { LineBuffer } from '../helpers/line-buffer.js';
@@ -135,7 +135,7 @@ for (const adapter of ADAPTER_NAMES) {
         submission: started.port('submission'),
         ctrl: started.port('xmail-ctrl'),
       };
-      const directory = kernel.container.resolve(DirectoryServiceToken);
+      const directory = directorySetup(kernel.container);
       await directory.addDomain('example.org');
       for (const name of ['alice', 'bob', 'vetoed']) await directory.addUser(address(name), PASSWORD);
       const admins = kernel.container.resolve(AdminServiceToken);

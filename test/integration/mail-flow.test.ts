@@ -8,7 +8,6 @@ import { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import {
   definePlugin,
-  DirectoryServiceToken,
   DeliveryQueueToken,
   spoolMessage,
   Kernel,
@@ -17,6 +16,7 @@ import {
   type HookPayloads,
   type Storage,
 } from '../../core/index.js';
+import { directorySetup } from '../helpers/directory-setup.js';
 import { homePaths } from '../../core/runtime/home.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
@@ -118,7 +118,7 @@ function describeMailFlow(adapter: AdapterName): void {
       submissionPort = started.port('submission');
       smtpsPort = started.port('smtps');
 
-      const directory = kernel.container.resolve(DirectoryServiceToken);
+      const directory = directorySetup(kernel.container);
       await directory.addDomain('example.org');
       await directory.addUser('alice@example.org', PASSWORD);
       await directory.addUser('blocked@example.org', PASSWORD);

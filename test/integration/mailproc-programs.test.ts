@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DirectoryServiceToken, mailprocPath, type AccountKey } from '../../core/index.js';
+import { mailprocPath, type AccountKey } from '../../core/index.js';
+import { directorySetup } from '../helpers/directory-setup.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { startQueueTestbed, waitFor, type QueueTestbed } from '../helpers/queue-testbed.js';
@@ -62,7 +63,7 @@ function describeMailprocPrograms(adapter: AdapterName): void {
           redis: infra().redis,
         },
       );
-      await bed.kernel.container.resolve(DirectoryServiceToken).addUser(RCPT, 'mproc password');
+      await directorySetup(bed.kernel.container).addUser(RCPT, 'mproc password');
     });
     after(async () => {
       await bed?.close();

@@ -9,18 +9,17 @@ import { fileURLToPath } from 'node:url';
 import {
   appendToFolder,
   DeliveryQueueToken,
-  DirectoryAdmin,
-  type DirectoryService,
-  DirectoryServiceToken,
   Kernel,
   NotFoundError,
-  RouterToken,
+  Pop3LinkAdminToken,
+  type Pop3LinkAdmin,
   SecretBoxToken,
   Tokens,
   type AccountKey,
   type LogEvent,
   type Storage,
 } from '../../core/index.js';
+import { directorySetup, type DirectorySetup } from '../helpers/directory-setup.js';
 import { mailwrightConfigSchema } from '../../core/config/schema.js';
 import { startRedisServer, type RedisProcess } from '../../core/runtime/redis-process.js';
 import { pop3LinksConfigSchema } from '../../plugins/pop3-links/config.js';
@@ -113,7 +112,7 @@ async function startRemote(): Promise<Instance & { pop3: number; pop3s: number; 
   const pem = await readFile(path.join(homePaths(remote.dir).tls, 'self-signed.pem'), 'latin1');
   const ca = path.join(remote.dir, 'ca.pem');
   await writeFile(ca, /-----BEGIN CERTIFICATE-----[^]*?-----END CERTIFICATE-----\n?/.exec(pem)![0]);
-  const directory = remote.kernel.container.resolve(DirectoryServiceToken);
+  const directory = directorySetup(remote.kernel.container);
   await directory.addDomain('remote.test');
   await directory.addDomain('apop.test');
   return { ...remote, pop3: port('pop3'), pop3s: port('pop3s'), ca };
@@ -153,14 +152,8 @@ function localConfig(
   };
 }
 
-function admin(instance: Instance): DirectoryAdmin {
-  const { container } = instance.kernel;
-  return new DirectoryAdmin(
-    instance.storage,
-    container.resolve(DirectoryServiceToken),
-    container.resolve(RouterToken),
-    container.resolve(SecretBoxToken),
-  );
+function admin(instance: Instance): Pop3LinkAdmin {
+  return instance.kernel.container.resolve(Pop3LinkAdminToken);
 }
 
 async function put(storage: Storage, owner: AccountKey, body: Buffer): Promise<void> {
@@ -213,11 +206,11 @@ function describeLinks(adapter: AdapterName, infra: () => AdapterInfra): void {
   const openStorage = (): Promise<TestStorage> => infra().storages.open(adapter);
   describe(`POP3 links fetching from a second Mailwright into ${adapter} storage`, () => {
     let remote: Awaited<ReturnType<typeof startRemote>>;
-    let remoteDirectory: DirectoryService;
+    let remoteDirectory: DirectorySetup;
 
     before(async () => {
       remote = await startRemote();
-      remoteDirectory = remote.kernel.container.resolve(DirectoryServiceToken);
+      remoteDirectory = directorySetup(remote.kernel.container);
     });
     after(async () => {
       await remote?.close();
@@ -225,11 +218,11 @@ function describeLinks(adapter: AdapterName, infra: () => AdapterInfra): void {
 
     describe('deleting fetched messages (the default)', () => {
       let local: Instance;
-      let links: DirectoryAdmin;
+      let links: Pop3LinkAdmin;
 
       before(async () => {
         local = await startInstance('links-local', localConfig(remote), await openStorage());
-        const directory = local.kernel.container.resolve(DirectoryServiceToken);
+        const directory = directorySetup(local.kernel.container);
         await directory.addDomain('local.test');
         for (const user of ['alice', 'dave', 'gina'])
           await directory.addUser(`${user}@local.test`, 'local password');
@@ -304,9 +297,7 @@ function describeLinks(adapter: AdapterName, infra: () => AdapterInfra): void {
           auth: 'CLR',
         });
         await links.setPop3LinksEnabled(false, key('eve@local.test'));
-        await local.kernel.container
-          .resolve(DirectoryServiceToken)
-          .addUser('eve@local.test', 'local password');
+        await directorySetup(local.kernel.container).addUser('eve@local.test', 'local password');
         await new Promise((resolve) => setTimeout(resolve, INTERVAL * 1000 * 5));
         assert.equal((await inbox(local.storage, key('eve@local.test'))).length, 0);
         assert.equal((await remote.storage.mail.listMessages(key('frank@remote.test'), 'INBOX')).length, 1);
@@ -374,7 +365,7 @@ function describeLinks(adapter: AdapterName, infra: () => AdapterInfra): void {
           localConfig(remote, { leaveOnServer: true }),
           await openStorage(),
         );
-        const directory = local.kernel.container.resolve(DirectoryServiceToken);
+        const directory = directorySetup(local.kernel.container);
         await directory.addDomain('local.test');
         await directory.addUser('ivan@local.test', 'local password');
       });
@@ -448,7 +439,7 @@ function describeLinks(adapter: AdapterName, infra: () => AdapterInfra): void {
         try {
           // Prepare the local side with a front-only kernel (no queue workers, no fetcher).
           const front = await childKernel(settings);
-          const directory = front.container.resolve(DirectoryServiceToken);
+          const directory = directorySetup(front.container);
           await directory.addDomain('local.test');
           await directory.addUser('leo@local.test', 'local password');
           const storage = front.container.resolve(Tokens.Storage);

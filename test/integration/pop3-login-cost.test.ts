@@ -11,13 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Redis } from 'ioredis';
-import {
-  DirectoryServiceToken,
-  type AccountKey,
-  type MessageMeta,
-  type Kernel,
-  type Storage,
-} from '../../core/index.js';
+import { type AccountKey, type MessageMeta, type Kernel, type Storage } from '../../core/index.js';
+import { directorySetup } from '../helpers/directory-setup.js';
 import { MimeStructureScanner } from '../../core/mime/structure-stream.js';
 import { redisOptionsFromUrl } from '../../core/runtime/redis-process.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
@@ -64,7 +59,7 @@ for (const adapter of ADAPTER_NAMES) {
       kernel = started.kernel;
       storage = started.storage;
       ports = { smtp: started.port('smtp'), pop3: started.port('pop3') };
-      const directory = kernel.container.resolve(DirectoryServiceToken);
+      const directory = directorySetup(kernel.container);
       await directory.addDomain('example.org');
       await directory.addUser('alice@example.org', PASSWORD);
       redis = new Redis(redisOptionsFromUrl(infra().redis.url));

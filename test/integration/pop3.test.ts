@@ -9,13 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   appendToFolder,
-  DirectoryServiceToken,
   hashPassword,
   SecretBoxToken,
   type AccountKey,
   type Kernel,
   type Storage,
 } from '../../core/index.js';
+import { directorySetup } from '../helpers/directory-setup.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { ADAPTER_NAMES, type TestStorage } from '../helpers/adapters.js';
 import { startTestKernel } from '../helpers/test-kernel.js';
@@ -169,7 +169,7 @@ for (const adapter of ADAPTER_NAMES) {
       storage = started.storage;
       pop3 = started.port('pop3');
       pop3s = started.port('pop3s');
-      const directory = kernel.container.resolve(DirectoryServiceToken);
+      const directory = directorySetup(kernel.container);
       await directory.addDomain('example.org');
       await directory.addUser('alice@example.org', PASSWORD);
       // Alice's password predates legacy secrets: an scrypt hash, so APOP must not work for her.

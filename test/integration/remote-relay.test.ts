@@ -2,8 +2,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { DirectoryServiceToken, RetryScheduleToken } from '../../core/index.js';
-import { mailprocPath } from '../../core/directory/directory-admin.js';
+import { RetryScheduleToken } from '../../core/index.js';
+import { directorySetup } from '../helpers/directory-setup.js';
+import { mailprocPath } from '../../core/model/mail-root.js';
 import { ADAPTER_NAMES, type AdapterName, type TestStorage } from '../helpers/adapters.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { startQueueTestbed, waitFor, type QueueTestbed } from '../helpers/queue-testbed.js';
@@ -168,7 +169,7 @@ function describeRemoteRelay(adapter: AdapterName): void {
       relay.c = `127.0.0.8:${await relayC.listen('127.0.0.8')}`;
       relayA.down = true;
       relayC.refuse = () => true;
-      const directory = bed.kernel.container.resolve(DirectoryServiceToken);
+      const directory = directorySetup(bed.kernel.container);
       const relayThrough = async (name: string, relays: string): Promise<void> => {
         await directory.addUser(`${name}@example.org`, `${name} password`);
         await bed.storage.files.writeFile(

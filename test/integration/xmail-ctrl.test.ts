@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AdminServiceToken, DirectoryServiceToken, type Kernel } from '../../core/index.js';
+import { AdminServiceToken, LoginServiceToken, type Kernel } from '../../core/index.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { ADAPTER_NAMES, type TestStorage } from '../helpers/adapters.js';
 import { CtrlClient } from '../helpers/ctrl-client.js';
@@ -607,14 +607,30 @@ for (const adapter of ADAPTER_NAMES) {
       );
     });
 
-    it('makes a user added over CTRL able to log in through the directory at once', async () => {
+    it('makes a user added over CTRL able to log in through the login service at once', async () => {
       assert.deepEqual(await c.command('useradd', 'example.org', 'erin', 'erin-pw', 'U'), OK);
-      const directory = started.kernel.container.resolve(DirectoryServiceToken);
-      const account = await directory.authenticate('erin@example.org', 'erin-pw');
-      assert.equal(account?.name, 'erin');
-      assert.equal(await directory.authenticate('erin@example.org', 'wrong'), null);
+      const login = started.kernel.container.resolve(LoginServiceToken);
+      const attempt = (password: string) =>
+        login.logIn(
+          {
+            protocol: 'POP3',
+            client: {
+              listener: 'pop3',
+              sessionId: 'ctrl-test',
+              secure: true,
+              remoteAddress: '127.0.0.1',
+              localAddress: '127.0.0.1',
+              settings: { plaintextAuth: 'trusted', trustedNetworks: [] },
+            },
+            username: 'erin@example.org',
+            plaintext: true,
+          },
+          login.passwordCheck(password),
+        );
+      assert.equal((await attempt('erin-pw')).verdict, 'ok');
+      assert.equal((await attempt('wrong')).verdict, 'bad-credentials');
       assert.deepEqual(await c.command('userpasswd', 'example.org', 'erin', 'new-pw'), OK);
-      assert.equal((await directory.authenticate('erin@example.org', 'new-pw'))?.name, 'erin');
+      assert.equal((await attempt('new-pw')).verdict, 'ok');
     });
 
     it('deletes a user with its aliases, external aliases and POP3 links', async () => {

@@ -9,8 +9,10 @@ import {
   CredentialService,
   DeliveryExpander,
   DeliveryPolicy,
-  DirectoryAdmin,
+  createAdminServices,
   DirectoryService,
+  mailprocPath,
+  type AdminServices,
   SecretBox,
   spoolMessage,
   type DeliveryAction,
@@ -29,7 +31,7 @@ describe('delivery expansion', () => {
   let scripts: string;
   let mproc: string;
   let storage: Storage;
-  let admin: DirectoryAdmin;
+  let admin: AdminServices;
   let expander: DeliveryExpander;
   const problems: string[] = [];
 
@@ -60,7 +62,7 @@ describe('delivery expansion', () => {
   });
   const setMailproc = async (user: string, lines: string[][], scope: 'user' | 'domain' = 'user') =>
     admin.files.writeFile(
-      await admin.mailprocTarget('example.org', user, scope),
+      mailprocPath({ domain: 'example.org', name: user }, scope),
       Buffer.from(lines.map((fields) => fields.map((f) => `"${f}"`).join('\t')).join('\n') + '\n'),
     );
   const script = async (name: string, body: string): Promise<string> => {
@@ -77,22 +79,21 @@ describe('delivery expansion', () => {
     storage = createStorage(`file:${dir}`);
     await storage.open();
     const secrets = await SecretBox.forHome(dir);
-    const directory = new DirectoryService(storage, new CredentialService(secrets, false));
-    const router = new Router(directory);
-    admin = new DirectoryAdmin(storage, directory, router, secrets);
+    const router = new Router(new DirectoryService(storage));
+    admin = createAdminServices(storage, router, new CredentialService(secrets, false), secrets);
     expander = new DeliveryExpander(storage, router, {
       tmpDir: mproc,
       onCommandProblem: (p) => problems.push(p.problem),
     });
-    await admin.addDomain('example.org');
-    await admin.addDomain('other.org');
-    await admin.addAliasDomain('example.org', '*.example.com');
-    await admin.addAliasDomain('example.org', 'eu.example.com');
+    await admin.domains.add('example.org');
+    await admin.domains.add('other.org');
+    await admin.domains.addAlias('example.org', '*.example.com');
+    await admin.domains.addAlias('example.org', 'eu.example.com');
     for (const user of ['alice', 'bob', 'carol', 'dave', 'erin', 'full', 'closed', 'proc', 'filt', 'ext']) {
-      await admin.addUser('example.org', user, 'pw', 'user');
+      await admin.accounts.add('example.org', user, 'pw');
     }
-    await admin.addUser('example.org', 'team', '', 'list');
-    await admin.addUser('example.org', 'board', '', 'list');
+    await admin.accounts.add('example.org', 'team', '', 'list');
+    await admin.accounts.add('example.org', 'board', '', 'list');
   });
 
   after(async () => {
@@ -101,7 +102,7 @@ describe('delivery expansion', () => {
 
   it('stores for a user, maps the sender through external aliases, rejects unknown users, passes remote ones on', async () => {
     assert.deepEqual(await expand('Alice@EXAMPLE.org'), [store('alice')]);
-    await admin.addExternalAlias('bob@example.org', 'bob.home@outside.test');
+    await admin.routes.addExternalAlias('bob@example.org', 'bob.home@outside.test');
     assert.deepEqual(await expand('alice@example.org', { mailFrom: 'Bob.Home@outside.test' }), [
       store('alice', 'example.org', 'bob@example.org'),
     ]);
@@ -111,9 +112,9 @@ describe('delivery expansion', () => {
   });
 
   it('routes wildcard aliases through wildcard alias domains: exact beats wildcard, longest match wins', async () => {
-    await admin.addAlias('example.org', 'sales-*', 'alice');
-    await admin.addAlias('example.org', 'sales-eu-*', 'carol');
-    await admin.addAlias('example.org', 'sales-eu-de', 'bob');
+    await admin.routes.addAlias('example.org', 'sales-*', 'alice');
+    await admin.routes.addAlias('example.org', 'sales-eu-*', 'carol');
+    await admin.routes.addAlias('example.org', 'sales-eu-de', 'bob');
     assert.deepEqual(await expand('sales-us@mail.example.com'), [store('alice')]);
     assert.deepEqual(await expand('sales-eu-fr@eu.example.com'), [store('carol')]);
     assert.deepEqual(await expand('sales-eu-de@x.example.com'), [store('bob')]);
@@ -152,15 +153,15 @@ describe('delivery expansion', () => {
   });
 
   it('expands lists to members with R, and a closed list only takes posts from W senders or A auth users', async () => {
-    await admin.addMember('example.org', 'team', 'm1@outside.test', 'RW');
-    await admin.addMember('example.org', 'team', 'm2@outside.test', 'W');
-    await admin.addMember('example.org', 'team', 'alice@example.org', 'RA');
+    await admin.lists.addMember('example.org', 'team', 'm1@outside.test', 'RW');
+    await admin.lists.addMember('example.org', 'team', 'm2@outside.test', 'W');
+    await admin.lists.addMember('example.org', 'team', 'alice@example.org', 'RA');
     assert.deepEqual(await expand('team@example.org'), [
       forward('m1@outside.test'),
       forward('alice@example.org'),
     ]);
 
-    await admin.setUserVars('example.org', 'team', [
+    await admin.accounts.setVars('example.org', 'team', [
       ['ClosedML', '1'],
       ['ListSender', 'team-owner@example.org'],
     ]);
@@ -229,11 +230,11 @@ describe('delivery expansion', () => {
 
   it('honours ReceiveEnable, MaxMessageSize and MaxMBSize, at RCPT time too', async () => {
     const policy = new DeliveryPolicy(storage.mail);
-    await admin.setUserVars('example.org', 'carol', [['ReceiveEnable', '0']]);
+    await admin.accounts.setVars('example.org', 'carol', [['ReceiveEnable', '0']]);
     const [disabled] = await expand('carol@example.org');
     assert.equal(disabled.kind === 'reject' && `${disabled.code} ${disabled.text.slice(0, 5)}`, '550 5.2.1');
 
-    await admin.setUserVars('example.org', 'full', [
+    await admin.accounts.setVars('example.org', 'full', [
       ['MaxMessageSize', '1'],
       ['MaxMBSize', '1'],
     ]);
@@ -257,7 +258,7 @@ describe('delivery expansion', () => {
       text: '5.2.2 <full@example.org>: mailbox full',
       permanent: true,
     });
-    const account = await admin.findUser('example.org', 'full');
+    const account = await admin.accounts.find('example.org', 'full');
     assert.deepEqual(await policy.checkStore(account, 'rcpt'), {
       kind: 'reject',
       code: 452,

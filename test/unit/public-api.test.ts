@@ -6,12 +6,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 const PUBLIC_NAMES = [
+  'AccountAdminToken',
   'AlreadyExistsError',
   'ConfigError',
   'ConflictError',
   'DEFAULT_UMASK',
   'DeliveryQueueToken',
+  'DirectoryAdminError',
   'DirectoryServiceToken',
+  'DomainAdminToken',
   'FrozenQueueToken',
   'InvalidNameError',
   'Kernel',
@@ -69,7 +72,7 @@ describe("the public API ('mailwright')", () => {
   it('is not the internal entry the built-in plugins use', async () => {
     const internal = await import('../../core/index.js');
     assert.ok(Object.keys(internal).length > PUBLIC_NAMES.length);
-    for (const name of ['DirectoryAdmin', 'DeliveryExpander', 'spoolMessage', 'SecretBox', 'hashPassword'])
+    for (const name of ['AccountAdmin', 'DeliveryExpander', 'spoolMessage', 'SecretBox', 'hashPassword'])
       assert.ok(name in internal && !PUBLIC_NAMES.includes(name), `${name} stays internal`);
   });
 });

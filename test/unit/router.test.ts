@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Storage } from '../../core/index.js';
-import { CredentialService, DirectoryService, SecretBox } from '../../core/index.js';
+import { createAdminServices, CredentialService, DirectoryService, SecretBox } from '../../core/index.js';
 import { Router, type Resolution } from '../../core/routing/router.js';
 import { firstStarCapture, matchesWildcard } from '../../core/routing/wildcard.js';
 import { createStorage } from '../../storage-adapters/file/index.js';
@@ -40,18 +40,21 @@ describe('router', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'mw-router-'));
     storage = createStorage(`file:${dir}`);
     await storage.open();
-    const directory = new DirectoryService(
+    router = new Router(new DirectoryService(storage));
+    const secrets = await SecretBox.forHome(dir);
+    const { domains, accounts } = createAdminServices(
       storage,
-      new CredentialService(await SecretBox.forHome(dir), false),
+      router,
+      new CredentialService(secrets, false),
+      secrets,
     );
-    router = new Router(directory);
-    await directory.addDomain('example.org');
-    await directory.addDomain('other.org');
-    await directory.addUser('alice@example.org', 'pw');
-    await directory.addUser('bob@example.org', 'pw');
-    await directory.addAliasDomain('example.net', 'example.org');
-    await directory.addAliasDomain('*.example.com', 'example.org');
-    await directory.addAliasDomain('*.eu.example.com', 'other.org');
+    await domains.add('example.org');
+    await domains.add('other.org');
+    await accounts.add('example.org', 'alice', 'pw');
+    await accounts.add('example.org', 'bob', 'pw');
+    await domains.addAlias('example.org', 'example.net');
+    await domains.addAlias('example.org', '*.example.com');
+    await domains.addAlias('other.org', '*.eu.example.com');
     await storage.routes.addRoute({
       domain: 'example.org',
       local: '*',

@@ -34,8 +34,8 @@ export class DirectoryAdminError extends Error {
   constructor(
     readonly failure: DirectoryAdminFailure,
     detail: string,
-    /** For user-not-found: the domain given was an alias domain (XMail answers differently then). */
-    readonly viaAliasDomain = false,
+    /** For user-not-found: the account as the client named it (its domain maybe an alias domain). */
+    readonly named?: AccountKey,
   ) {
     super(detail);
     this.name = 'DirectoryAdminError';

@@ -2,20 +2,19 @@
 import type { Account, ListMember } from '../../model/directory.js';
 import type { AccountStore } from '../../ports/account-store.js';
 import { DirectoryAdminError, keyOf, translate, validAddressKey } from './errors.js';
+import type { DomainAdmin } from './domains.js';
 import type { AccountFinder } from './routes.js';
 
 export class ListAdmin {
   constructor(
     private readonly store: Pick<AccountStore, 'addMember' | 'removeMember' | 'listMembers'>,
-    private readonly accounts: AccountFinder & {
-      /** @throws DirectoryAdminError domain-not-handled */
-      requireHandledDomain(domain: string): Promise<string>;
-    },
+    private readonly accounts: AccountFinder,
+    private readonly domains: Pick<DomainAdmin, 'requireHandled'>,
   ) {}
 
   /** `perms` is stored verbatim (R, W, A combinations; XMail does not check them). */
   async addMember(domain: string, list: string, address: string, perms: string): Promise<void> {
-    await this.accounts.requireHandledDomain(domain);
+    await this.domains.requireHandled(domain);
     validAddressKey(address);
     const account = await this.findList(domain, list);
     try {
@@ -26,7 +25,7 @@ export class ListAdmin {
   }
 
   async removeMember(domain: string, list: string, address: string): Promise<void> {
-    await this.accounts.requireHandledDomain(domain);
+    await this.domains.requireHandled(domain);
     validAddressKey(address);
     const account = await this.findList(domain, list);
     try {
@@ -37,12 +36,12 @@ export class ListAdmin {
   }
 
   async listMembers(domain: string, list: string): Promise<ListMember[]> {
-    await this.accounts.requireHandledDomain(domain);
+    await this.domains.requireHandled(domain);
     return this.store.listMembers(keyOf(await this.findList(domain, list)));
   }
 
   private async findList(domain: string, name: string): Promise<Account> {
-    const account = await this.accounts.findUser(domain, name);
+    const account = await this.accounts.find(domain, name);
     if (account.kind !== 'list') throw new DirectoryAdminError('not-a-list', `${name}@${domain}`);
     return account;
   }

@@ -2,11 +2,15 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import {
   DirectoryAdminError,
-  type DirectoryAdmin,
+  type AccountAdmin,
   type DirectoryAdminFailure,
+  type DomainAdmin,
+  type FrozenQueue,
+  type ListAdmin,
   type MailRootFiles,
+  type Pop3LinkAdmin,
+  type RouteAdmin,
 } from '../../../core/index.js';
-import type { FrozenQueue } from '../../../core/index.js';
 import { XMailCtrlError, type XMailErrorName } from '../protocol/index.js';
 
 /** What a command handler answers when it succeeds; failures are thrown (XMailCtrlError). */
@@ -20,8 +24,14 @@ export type CtrlReply =
   /** `+00101 OK`, then the upload goes to `store` (empty = delete), then its status line. */
   | { readonly kind: 'upload'; store(content: Buffer): Promise<void> };
 
+/** The core admin services (core/directory/admin/) the commands call. */
 export interface CtrlCommandContext {
-  readonly admin: DirectoryAdmin;
+  readonly domains: DomainAdmin;
+  readonly accounts: AccountAdmin;
+  readonly routes: RouteAdmin;
+  readonly lists: ListAdmin;
+  readonly pop3Links: Pop3LinkAdmin;
+  readonly files: MailRootFiles;
   /** The delivery queue's frozen-message view, when a loaded queue plugin provides one. */
   readonly frozenQueue?: FrozenQueue;
   readonly logger: Logger;
@@ -46,7 +56,7 @@ const FAILURE_CODES: Record<DirectoryAdminFailure, XMailErrorName> = {
   'invalid-path': 'BAD_RELATIVE_PATH',
   'domain-not-handled': 'DOMAIN_NOT_HANDLED',
   'domain-exists': 'ALREADY_EXIST',
-  // Spec note A: a user looked up by name answers -00157, except through an alias domain (decision 11).
+  // Spec note A: a user looked up by name answers -00157 (through an alias domain see inXMailTerms).
   'user-not-found': 'RECORD_NOT_FOUND',
   'user-exists': 'USER_EXIST',
   'wrong-password': 'INVALID_PASSWORD',
@@ -67,9 +77,27 @@ const FAILURE_CODES: Record<DirectoryAdminFailure, XMailErrorName> = {
 /** The XMail error for a directory failure (unchanged for anything else). */
 export function asXMailError(err: unknown): unknown {
   if (!(err instanceof DirectoryAdminError)) return err;
-  const name: XMailErrorName =
-    err.failure === 'user-not-found' && err.viaAliasDomain ? 'USER_NOT_FOUND' : FAILURE_CODES[err.failure];
-  return new XMailCtrlError(name, err.message);
+  return new XMailCtrlError(FAILURE_CODES[err.failure], err.message);
+}
+
+/**
+ * A handler whose directory failures come out in XMail's codes. Decision 11: a user named through
+ * an alias domain that does not exist answers -00012 (XMail looks it up on another path then).
+ */
+export function inXMailTerms(handler: CtrlHandler): CtrlHandler {
+  return async (args, ctx) => {
+    try {
+      return await handler(args, ctx);
+    } catch (err) {
+      if (err instanceof DirectoryAdminError && err.failure === 'user-not-found' && err.named) {
+        const canonical = await ctx.domains.canonical(err.named.domain);
+        if (canonical !== null && canonical !== err.named.domain.toLowerCase()) {
+          throw new XMailCtrlError('USER_NOT_FOUND', err.message);
+        }
+      }
+      throw asXMailError(err);
+    }
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CTRL_COMMANDS } from '../protocol/index.js';
-import { OK, type CtrlHandler } from './context.js';
+import { inXMailTerms, OK, type CtrlHandler } from './context.js';
 import { FILE_COMMANDS } from './files.js';
 import { QUEUE_COMMANDS } from './queue.js';
 import { ROUTING_COMMANDS } from './routing.js';
@@ -16,7 +16,7 @@ export const CTRL_HANDLERS: ReadonlyMap<string, CtrlHandler> = new Map(
     ...QUEUE_COMMANDS,
     noop: async () => OK,
     quit: async () => OK,
-  }),
+  }).map(([name, handler]) => [name, inXMailTerms(handler)]),
 );
 
 const unhandled = CTRL_COMMANDS.filter((spec) => !CTRL_HANDLERS.has(spec.name)).map((spec) => spec.name);

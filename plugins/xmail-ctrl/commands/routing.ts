@@ -2,13 +2,13 @@
 import { wildMatchAnyIgnoreCase, wildMatchIgnoreCase } from '../protocol/index.js';
 import { checkHostLabels, OK, splitPattern, type CtrlHandler } from './context.js';
 
-const aliasadd: CtrlHandler = async ([domain, alias, account], { admin }) => {
-  await admin.addAlias(domain, alias, account);
+const aliasadd: CtrlHandler = async ([domain, alias, account], { routes }) => {
+  await routes.addAlias(domain, alias, account);
   return OK;
 };
 
-const aliasdel: CtrlHandler = async ([domain, alias], { admin }) => {
-  await admin.deleteAlias(domain, alias);
+const aliasdel: CtrlHandler = async ([domain, alias], { routes }) => {
+  await routes.deleteAlias(domain, alias);
   return OK;
 };
 
@@ -16,9 +16,9 @@ const aliasdel: CtrlHandler = async ([domain, alias], { admin }) => {
  * Rows `"domain" "alias" "account"`, the account as aliasadd was given it (XMail's aliases.tab).
  * A route stored before that was kept shows the account bare when it is in the alias's domain.
  */
-const aliaslist: CtrlHandler = async ([domain = '*', alias = '*', account = '*'], { admin }) => {
+const aliaslist: CtrlHandler = async ([domain = '*', alias = '*', account = '*'], { routes }) => {
   const rows: string[][] = [];
-  for (const route of await admin.listAliases()) {
+  for (const route of await routes.listAliases()) {
     const target =
       route.accountAsGiven ??
       (route.target.domain === route.domain
@@ -35,21 +35,21 @@ const aliaslist: CtrlHandler = async ([domain = '*', alias = '*', account = '*']
   return { kind: 'rows', rows };
 };
 
-const exaliasadd: CtrlHandler = async ([local, remote], { admin }) => {
-  await admin.addExternalAlias(local, remote);
+const exaliasadd: CtrlHandler = async ([local, remote], { routes }) => {
+  await routes.addExternalAlias(local, remote);
   return OK;
 };
 
-const exaliasdel: CtrlHandler = async ([remote], { admin }) => {
-  await admin.deleteExternalAlias(remote);
+const exaliasdel: CtrlHandler = async ([remote], { routes }) => {
+  await routes.deleteExternalAlias(remote);
   return OK;
 };
 
 /** Each filter is `name@domain` matched part-wise (so a lone `*` is -00132; use `*@*`). */
-const exaliaslist: CtrlHandler = async ([local = '*@*', remote = '*@*'], { admin }) => {
+const exaliaslist: CtrlHandler = async ([local = '*@*', remote = '*@*'], { routes }) => {
   const localPattern = splitPattern(local);
   const remotePattern = splitPattern(remote);
-  const rows = (await admin.listExternalAliases())
+  const rows = (await routes.listExternalAliases())
     .filter(
       (alias) =>
         wildMatchIgnoreCase(alias.local.name, localPattern.name) &&
@@ -61,42 +61,42 @@ const exaliaslist: CtrlHandler = async ([local = '*@*', remote = '*@*'], { admin
   return { kind: 'rows', rows };
 };
 
-const domainadd: CtrlHandler = async ([domain], { admin }) => {
+const domainadd: CtrlHandler = async ([domain], { domains }) => {
   checkHostLabels(domain);
-  await admin.addDomain(domain);
+  await domains.add(domain);
   return OK;
 };
 
-const domaindel: CtrlHandler = async ([domain], { admin }) => {
-  await admin.deleteDomain(domain);
+const domaindel: CtrlHandler = async ([domain], { domains }) => {
+  await domains.delete(domain);
   return OK;
 };
 
 /** Any number of patterns, OR-ed; none lists every domain. */
-const domainlist: CtrlHandler = async (patterns, { admin }) => ({
+const domainlist: CtrlHandler = async (patterns, { domains }) => ({
   kind: 'rows',
-  rows: (await admin.listDomains())
+  rows: (await domains.list())
     .filter((domain) => patterns.length === 0 || wildMatchAnyIgnoreCase(domain, patterns))
     .map((domain) => [domain]),
 });
 
-const aliasdomainadd: CtrlHandler = async ([domain, alias], { admin }) => {
-  await admin.addAliasDomain(domain, alias);
+const aliasdomainadd: CtrlHandler = async ([domain, alias], { domains }) => {
+  await domains.addAlias(domain, alias);
   return OK;
 };
 
-const aliasdomaindel: CtrlHandler = async ([alias], { admin }) => {
-  await admin.deleteAliasDomain(alias);
+const aliasdomaindel: CtrlHandler = async ([alias], { domains }) => {
+  await domains.deleteAlias(alias);
   return OK;
 };
 
 /** `[dompat [adompat]]`; with three or more filters XMail matches nothing (§2). */
-const aliasdomainlist: CtrlHandler = async (filters, { admin }) => {
+const aliasdomainlist: CtrlHandler = async (filters, { domains }) => {
   const [domain = '*', alias = '*'] = filters;
   const rows =
     filters.length > 2
       ? []
-      : (await admin.listAliasDomains())
+      : (await domains.listAliases())
           .filter(
             (entry) => wildMatchIgnoreCase(entry.domain, domain) && wildMatchIgnoreCase(entry.alias, alias),
           )
@@ -107,9 +107,9 @@ const aliasdomainlist: CtrlHandler = async (filters, { admin }) => {
 /** `poplnkadd ldom luser rdom ruser rpass authtype`: XMail checks nothing; APOP or else clear-text. */
 const poplnkadd: CtrlHandler = async (
   [domain, name, remoteDomain, remoteUser, password, auth],
-  { admin },
+  { pop3Links },
 ) => {
-  await admin.addPop3Link({
+  await pop3Links.addPop3Link({
     local: { domain, name },
     remoteDomain,
     remoteUser,
@@ -120,15 +120,15 @@ const poplnkadd: CtrlHandler = async (
 };
 
 /** Decision 10: also when the local user is gone, and then it answers OK. */
-const poplnkdel: CtrlHandler = async ([domain, name, remoteDomain, remoteUser], { admin }) => {
-  await admin.deletePop3Link({ domain, name }, remoteDomain, remoteUser);
+const poplnkdel: CtrlHandler = async ([domain, name, remoteDomain, remoteUser], { pop3Links }) => {
+  await pop3Links.deletePop3Link({ domain, name }, remoteDomain, remoteUser);
   return OK;
 };
 
 /** Exact, case-insensitive filters (not wildcards, §3.4); the password in clear (decision 4). */
-const poplnklist: CtrlHandler = async ([domain, name], { admin }) => ({
+const poplnklist: CtrlHandler = async ([domain, name], { pop3Links }) => ({
   kind: 'rows',
-  rows: (await admin.listPop3Links(domain, name)).map(({ link, password, active }) => [
+  rows: (await pop3Links.listPop3Links(domain, name)).map(({ link, password, active }) => [
     link.local.domain,
     link.local.name,
     link.remoteDomain,
@@ -140,9 +140,9 @@ const poplnklist: CtrlHandler = async ([domain, name], { admin }) => ({
 });
 
 /** `poplnkenable 0|1 ldom luser [rdom [ruser]]`: `atoi`, non-zero enables. */
-const poplnkenable: CtrlHandler = async ([flag, domain, name, remoteDomain, remoteUser], { admin }) => {
+const poplnkenable: CtrlHandler = async ([flag, domain, name, remoteDomain, remoteUser], { pop3Links }) => {
   const enabled = (Number.parseInt(flag, 10) || 0) !== 0;
-  await admin.setPop3LinksEnabled(enabled, { domain, name }, remoteDomain, remoteUser);
+  await pop3Links.setPop3LinksEnabled(enabled, { domain, name }, remoteDomain, remoteUser);
   return OK;
 };
 
