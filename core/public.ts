@@ -33,6 +33,7 @@ export type { ListenAddress, ListenerDeclaration } from './config/listen.js';
 
 // The services a plugin resolves from `ctx.container`, and their tokens.
 export { Tokens } from './kernel/tokens.js';
+export type { ServerSettings } from './kernel/server-settings.js';
 export { DirectoryServiceToken, type DirectoryService } from './directory/directory-service.js';
 export { RouterToken, type Router, type Resolution } from './routing/router.js';
 export {

@@ -62,6 +62,12 @@ export const mailwrightConfigSchema = z.strictObject({
     .strictObject({ threshold: z.number().int().positive(), intervalSeconds: z.number().int().positive() })
     .optional(),
   /** Listener name → `HOST:PORT`. The kernel checks the names against the loaded plugins' listeners. */
+  /**
+   * MaximumHops: a message with more hops (Received fields as it arrived) than this is refused at
+   * the end of DATA, and non-delivered by the workers when forwards push it over (reports get
+   * twice as many). Default 25.
+   */
+  maximumHops: z.number().int().positive().optional(),
   listen: z
     .record(z.string().regex(LISTENER_NAME_PATTERN, 'expected a listener name such as smtp'), listenAddress)
     .optional(),

@@ -11,6 +11,7 @@ import { createLogger } from '../runtime/logger.js';
 import { Metrics } from '../runtime/metrics.js';
 import { RedisService } from '../runtime/redis.js';
 import { registerCoreServices } from './core-services.js';
+import { serverSettingsOf } from './server-settings.js';
 import { HookBus } from './hooks.js';
 import { ListenerRegistry } from './listener-registry.js';
 import type { Plugin, PluginContext, Role, StopHandler } from './plugin.js';
@@ -229,6 +230,7 @@ export class Kernel {
     this.container.registerInstance(Tokens.Metrics, this.metrics);
     this.container.registerInstance(Tokens.Logger, this.logger);
     const config = this.options.config ?? {};
+    this.container.registerInstance(Tokens.ServerSettings, serverSettingsOf(config));
     await prepareHome(this.home, config.umask);
     if (this.needs('storage')) {
       this.storage = await openConfiguredStorage(config, this.home, this.baseDir);

@@ -4,6 +4,7 @@ import type { RedisService } from '../runtime/redis.js';
 import type { HookBus } from './hooks.js';
 import type { Metrics } from '../runtime/metrics.js';
 import type { Logger } from 'pino';
+import type { ServerSettings } from './server-settings.js';
 
 /**
  * Injection tokens of what the kernel provides. `Symbol.for` keeps them identical when a
@@ -15,4 +16,5 @@ export const Tokens = {
   Hooks: Symbol.for('mailwright.Hooks') as InjectionToken<HookBus>,
   Metrics: Symbol.for('mailwright.Metrics') as InjectionToken<Metrics>,
   Logger: Symbol.for('mailwright.Logger') as InjectionToken<Logger>,
+  ServerSettings: Symbol.for('mailwright.ServerSettings') as InjectionToken<ServerSettings>,
 };

@@ -29,8 +29,6 @@ export const queueConfigSchema = z.strictObject({
   maxRetryInterval: seconds(14_400),
   /** MessageExpiryInterval: a message that made no progress this long is non-delivered. */
   messageExpiryInterval: seconds(432_000),
-  /** MaximumHops: a message with more hops than this is non-delivered (reports: twice; hopExcess). */
-  maximumHops: z.number().int().positive().default(25),
   /** MailServerHost: when set, all remote mail goes to this host (`host` or `host:port`), no MX lookup. */
   mailServerHost: z.string().min(1).optional(),
   /** FirewallHost: tried when every target host of a destination fails. */

@@ -64,7 +64,7 @@ export default definePlugin<QueueConfig>({
         logger: ctx.logger,
         remote,
         reporter,
-        maximumHops: config.maximumHops,
+        maximumHops: ctx.container.resolve(Tokens.ServerSettings).maximumHops,
         expiryMs: ms(config.messageExpiryInterval),
         minRetryMs: ms(config.minRetryInterval),
       });

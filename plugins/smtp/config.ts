@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { DEFAULT_MAX_HOPS, plaintextAuthSetting, trustedNetworksSetting, z } from '../../core/index.js';
+import { plaintextAuthSetting, trustedNetworksSetting, z } from '../../core/index.js';
 
 const MiB = 1024 * 1024;
 
@@ -17,12 +17,6 @@ export const smtpConfigSchema = z.strictObject({
     .positive()
     .default(25 * MiB),
   maxRecipients: z.number().int().positive().default(100),
-  /**
-   * A message that arrives with more hops than this (reports: twice as many; counted as
-   * delivery-policy.ts hopExcess says) is refused at the end of DATA, rather than accepted and
-   * bounced. Keep it equal to `queue.maximumHops`.
-   */
-  maximumHops: z.number().int().positive().default(DEFAULT_MAX_HOPS),
   /** A session that stays silent this long is closed. */
   idleTimeoutMs: z
     .number()

@@ -48,6 +48,7 @@ export default definePlugin<SmtpConfig>({
       policy: new DeliveryPolicy(storage.mail),
       accounts: storage.accounts,
       login: ctx.container.resolve(LoginServiceToken),
+      server: ctx.container.resolve(Tokens.ServerSettings),
       hooks: ctx.hooks,
       metrics: ctx.metrics,
       logger: ctx.logger,

@@ -29,6 +29,7 @@ import {
   type LoginService,
   type FileTree,
   type FrozenQueue,
+  type ServerSettings,
   type HookBus,
   type Metrics,
   type Router,
@@ -61,6 +62,8 @@ export interface SmtpServices {
   tls: SecureContextOptions;
   /** The queue's deferred deliveries, which ETRN reschedules. */
   frozen: FrozenQueue;
+  /** The hop limit, shared with the delivery workers. */
+  server: ServerSettings;
 }
 
 /** What we remember about one session besides smtp-server's own session object. */
@@ -258,7 +261,7 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
     }
     try {
       // Refused here rather than accepted and bounced later: a loop's sender may be forged.
-      const excess = hopExcess(spooled.trace, config.maximumHops, mailFrom);
+      const excess = hopExcess(spooled.trace, services.server.maximumHops, mailFrom);
       if (excess) {
         throw smtpError(554, `5.4.6 Too many hops (${excess.hops} > ${excess.limit}): possible mail loop`);
       }

@@ -43,12 +43,17 @@ export const QUEUE_TIMING = {
 /**
  * `where`: a storage URL and a running Redis to use instead of the file storage in the bed's temp dir
  * and a redis-server of its own (suites that run over every adapter share one Redis per file), and
- * SMTP settings added to the bed's.
+ * SMTP settings added to the bed's; the server's hop limit is 4 unless `maximumHops` says otherwise.
  */
 export async function startQueueTestbed(
   name: string,
   extraQueueConfig: Record<string, unknown> = {},
-  where: { storage?: string; redis?: RedisProcess; smtp?: Record<string, unknown> } = {},
+  where: {
+    storage?: string;
+    redis?: RedisProcess;
+    smtp?: Record<string, unknown>;
+    maximumHops?: number;
+  } = {},
 ): Promise<QueueTestbed> {
   const dir = await mkdtemp(path.join(tmpdir(), `mw-${name}-`));
   const redis = where.redis ?? (await startRedisServer({ dir }));
@@ -82,7 +87,6 @@ export async function startQueueTestbed(
     prefix: name,
     hostname: 'mx.example.org',
     ...QUEUE_TIMING,
-    maximumHops: 4,
     remotePort: port,
     lockDuration: 2,
     dns: {
@@ -98,6 +102,7 @@ export async function startQueueTestbed(
   const config = mailwrightConfigSchema.parse({
     storage: where.storage ?? `file:${path.join(dir, 'mail')}`,
     redis: { url: redis.url },
+    maximumHops: where.maximumHops ?? 4,
     plugins: { queue: queueConfig, smtp: { hostname: 'mx.example.org', reverseDns: false, ...where.smtp } },
     listen: { smtp: `127.0.0.3:${port}`, submission: '127.0.0.1:0', smtps: '127.0.0.1:0' },
   });

@@ -54,8 +54,8 @@ function describeBackscatter(adapter: AdapterName): void {
       testStorage = await infra().storages.open(adapter);
       bed = await startQueueTestbed(
         prefix,
-        { messageExpiryInterval: 60, minRetryInterval: 30, maximumHops: 10 },
-        { storage: testStorage.url, redis: infra().redis, smtp: { trustedNetworks: [], maximumHops: 10 } },
+        { messageExpiryInterval: 60, minRetryInterval: 30 },
+        { storage: testStorage.url, redis: infra().redis, smtp: { trustedNetworks: [] }, maximumHops: 10 },
       );
       const { accounts, files } = bed.storage;
       await accounts.addAccount({
@@ -147,7 +147,7 @@ function describeBackscatter(adapter: AdapterName): void {
     const inboxHas = async (subject: string): Promise<number> =>
       (await bed.inbox('alice')).filter((m) => m.toString().includes(`Subject: ${subject}\r\n`)).length;
 
-    // maximumHops is 10 for both SMTP and the queue; hops do not count this server's own Received.
+    // maximumHops is 10 (one setting for SMTP and the queue); hops do not count this server's own Received.
     it('accepts and delivers a message that arrives with exactly the maximum hops, refuses one more at DATA', async () => {
       const atLimit = await untrusted(
         '<victim@remote.test>',

@@ -110,7 +110,9 @@ function describeRemoteDelivery(adapter: AdapterName): void {
       bed.down.down = false;
     });
 
-    it('answers a mail loop with a hop-limit report (5.4.6) after accepting each pass with 250', async () => {
+    // One hop limit for the front and the workers: the pass that would exceed it is refused at our
+    // own DATA (554 5.4.6), and the worker that carried it reports that answer once.
+    it('stops a mail loop at the hop limit with one 5.4.6 report', async () => {
       const reply = await bed.send('alice@example.org', ['x@loop.test'], message('looping'));
       assert.match(reply, /^250 /);
       const dsn = await waitFor('the hop-limit report', async () =>
@@ -118,8 +120,7 @@ function describeRemoteDelivery(adapter: AdapterName): void {
       );
       const text = dsn.toString('utf8');
       assert.match(text, /^Status: 5\.4\.6\r$/m);
-      assert.match(text, /^Diagnostic-Code: smtp; 554 5\.4\.6 Hop count exceeded \(5 > 4\)/m);
-      assert.match(text, /Hop count exceeded/);
+      assert.match(text, /^Diagnostic-Code: smtp; 554 5\.4\.6 Too many hops \(5 > 4\): possible mail loop/m);
       // Exactly one report, and the looping message never reached any sink.
       assert.equal((await bed.inbox('alice')).filter((m) => m.toString().includes('x@loop.test')).length, 1);
     });
