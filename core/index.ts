@@ -32,9 +32,12 @@ export {
 } from './directory/login-service.js';
 export {
   allowPlaintext,
+  listenerPlaintextSettings,
   plaintextAuthSetting,
+  plaintextSettingsOf,
   type ClientChannel,
   type PlaintextSettings,
+  type PluginPlaintextSettings,
 } from './directory/login-policy.js';
 export { DEFAULT_ENABLE_RULES, switchVar, type EnableRule } from './directory/login-enables.js';
 export {

@@ -82,7 +82,6 @@ export class Kernel {
 
   private constructor(
     private readonly options: KernelOptions,
-    private readonly source: string,
     private readonly baseDir: string,
     private readonly plugins: LoadedPlugin[],
   ) {
@@ -110,10 +109,13 @@ export class Kernel {
 
     const loaded: LoadedPlugin[] = [];
     const problems: string[] = [];
+    /** Every plugin named, its settings valid or not: the listener names are checked against all. */
+    const declaring: Plugin<unknown>[] = [];
     const inline = new Set((options.plugins ?? []).map((plugin) => plugin.name));
     for (const [spec, setting] of Object.entries(entries)) {
       if (setting === false || inline.has(spec)) continue;
       const plugin = await loadPlugin(spec, baseDir);
+      declaring.push(plugin);
       const raw = setting === true ? {} : setting;
       const checked = await validatePluginConfig(plugin, raw, ['plugins', spec]);
       if (checked.problems) problems.push(...checked.problems);
@@ -121,24 +123,24 @@ export class Kernel {
     }
     for (const plugin of options.plugins ?? []) {
       checkPluginShape(plugin.name ?? '(unnamed)', plugin);
+      declaring.push(plugin);
       const setting = entries[plugin.name];
       const raw = typeof setting === 'object' ? setting : {};
       const checked = await validatePluginConfig(plugin, raw, ['plugins', plugin.name]);
       if (checked.problems) problems.push(...checked.problems);
       else loaded.push({ plugin, config: checked.value });
     }
+    // One report with every problem: the plugin sections and the listener names.
+    problems.push(...listenerNameProblems(new ListenerRegistry(declaring), options));
     if (problems.length > 0) throw new ConfigError(source, problems);
 
     const ordered = orderPlugins(loaded.map((entry) => entry.plugin));
     const byPlugin = new Map(loaded.map((entry) => [entry.plugin, entry]));
-    const kernel = new Kernel(
+    return new Kernel(
       options,
-      source,
       baseDir,
       ordered.map((plugin) => byPlugin.get(plugin)!),
     );
-    kernel.checkListenerNames();
-    return kernel;
   }
 
   get pluginNames(): string[] {
@@ -283,18 +285,14 @@ export class Kernel {
     const declared = this.listenerRegistry.defaultAddress(plugin, name);
     return this.options.listen?.[name] ?? this.options.config?.listen?.[name] ?? declared;
   }
+}
 
-  /** A listener set in the config or on the command line must be one a loaded plugin declares. */
-  private checkListenerNames(): void {
-    const problems = [
-      ...this.listenerRegistry.unknown(
-        Object.keys(this.options.config?.listen ?? {}),
-        (name) => `listen.${name}`,
-      ),
-      ...this.listenerRegistry.unknown(Object.keys(this.options.listen ?? {}), (name) => `--listen ${name}`),
-    ];
-    if (problems.length > 0) throw new ConfigError(this.source, problems);
-  }
+/** A listener set in the config or on the command line must be one a loaded plugin declares. */
+function listenerNameProblems(registry: ListenerRegistry, options: KernelOptions): string[] {
+  return [
+    ...registry.unknown(Object.keys(options.config?.listen ?? {}), (name) => `listen.${name}`),
+    ...registry.unknown(Object.keys(options.listen ?? {}), (name) => `--listen ${name}`),
+  ];
 }
 
 /** A plugin's start failed; the kernel has already stopped the ones started before it. */

@@ -12,6 +12,8 @@ export {
 export {
   connectionLimitsOf,
   listenerSettings,
+  networkListSetting,
+  perListener,
   trustedNetworksSetting,
   type ListenerSettings,
 } from './listener-settings.js';

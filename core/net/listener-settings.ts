@@ -2,21 +2,47 @@ import { z } from 'zod';
 import { ConnectionLimits } from './connection-limits.js';
 import { LOOPBACK_NETWORKS, NetworkList } from './network-list.js';
 
+/** A list of CIDR networks or addresses, each checked as NetworkList reads it. */
+export const networkListSetting = z.array(z.string().min(1)).superRefine((entries, ctx) => {
+  try {
+    new NetworkList(entries);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
 /**
  * `trustedNetworks`: CIDR networks or addresses whose clients are not held to the per-address
  * cap. Loopback by default: a local proxy, program or a cluster's other front stands for many
  * clients. `[]` counts everyone.
  */
-export const trustedNetworksSetting = z
-  .array(z.string().min(1))
-  .default(LOOPBACK_NETWORKS)
-  .superRefine((entries, ctx) => {
-    try {
-      new NetworkList(entries);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    }
-  });
+export const trustedNetworksSetting = networkListSetting.default(LOOPBACK_NETWORKS);
+
+/**
+ * `listeners:` in a plugin's section: settings that apply to one of its listeners only and win
+ * over the plugin's own, `listeners: { submission: { plaintextAuth: anywhere } }`. `declared` is
+ * the plugin's `listeners` declaration: a name it does not declare (a typo, another plugin's
+ * listener) is a config error, worded like the kernel's for `listen:`.
+ */
+export function perListener<Name extends string, Shape extends z.ZodRawShape>(
+  declared: Readonly<Record<Name, unknown>>,
+  shape: Shape,
+) {
+  const names = Object.keys(declared) as Name[];
+  const entry = z.strictObject(shape).optional();
+  const known = names.join(', ') || 'none';
+  const overrides = z.strictObject(
+    Object.fromEntries(names.map((name) => [name, entry])) as Record<Name, typeof entry>,
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `the plugin declares no ${issue.keys.map((key) => `"${key}"`).join(' or ')} listener (known: ${known})`
+          : undefined,
+    },
+  );
+  // Every entry is optional, so {} is valid; TypeScript cannot see that through the generic names.
+  return overrides.prefault({} as z.input<typeof overrides>);
+}
 
 /**
  * The connection settings of a plugin with hand-written listeners (spread into its config

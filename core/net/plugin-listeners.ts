@@ -1,11 +1,17 @@
 import type { SecureContext } from 'node:tls';
 import type { PluginContext, StopHandler } from '../kernel/plugin.js';
 import { connectionLimitsOf, type ListenerSettings } from './listener-settings.js';
+import type { Connection } from './connection.js';
 import { openTcpListener, type TcpListener, type TcpListenerOptions } from './tcp-listener.js';
 
-export interface PluginListenersSpec extends Pick<TcpListenerOptions, 'protocol' | 'replies' | 'handler'> {
+export interface PluginListenersSpec extends Pick<TcpListenerOptions, 'protocol' | 'replies'> {
   /** The plugin's listeners (names it declares in `Plugin.listeners`); those with `tls` speak TLS from the first byte. */
   listeners: { name: string; tls?: SecureContext }[];
+  /**
+   * Serves one connection (as TcpListenerOptions.handler); `listener` is the name of the listener
+   * it came in on, for the settings of that listener (`plaintextSettingsOf`).
+   */
+  handler: (connection: Connection, listener: string) => void | Promise<void>;
 }
 
 /**
@@ -29,6 +35,7 @@ export async function openPluginListeners(
         ...spec,
         where: ctx.listenAddress(name),
         tls,
+        handler: (connection) => spec.handler(connection, name),
         tlsHandshakeTimeoutMs: ctx.config.tlsHandshakeTimeoutSeconds * 1000,
         limits,
         metrics: ctx.metrics,

@@ -1,7 +1,21 @@
-import { listenerSettings, plaintextAuthSetting, z } from '../../core/index.js';
+import {
+  listenerPlaintextSettings,
+  listenerSettings,
+  perListener,
+  plaintextAuthSetting,
+  z,
+  type ListenerDeclaration,
+} from '../../core/index.js';
+
+/** The listeners the plugin declares, with their default ports: pop3 (STLS offered) and pop3s (implicit TLS). */
+export const POP3_LISTENERS = {
+  pop3: { port: 2110 },
+  pop3s: { port: 2995 },
+} as const satisfies Record<string, ListenerDeclaration>;
 
 /**
- * `plugins.pop3` settings; both listeners (pop3 with STLS, pop3s with implicit TLS) share them.
+ * `plugins.pop3` settings; both listeners (pop3 with STLS, pop3s with implicit TLS) share them,
+ * except what `listeners:` sets for one.
  */
 export const pop3ConfigSchema = z.strictObject({
   /** A session that sends nothing for this long is closed (RFC 1939 asks for at least 10 minutes). */
@@ -23,6 +37,8 @@ export const pop3ConfigSchema = z.strictObject({
    * `trustedNetworks`, `anywhere` from any address (core/directory/login-policy.ts).
    */
   plaintextAuth: plaintextAuthSetting,
+  /** One listener's own `plaintextAuth` and `trustedNetworks` for USER/PASS and AUTH before STLS. */
+  listeners: perListener(POP3_LISTENERS, listenerPlaintextSettings),
   /** Certificate for STLS and pop3s (PEM file paths); without it the installation's self-signed one. */
   tls: z.strictObject({ key: z.string().min(1), cert: z.string().min(1) }).optional(),
   /** Name in the greeting and CAPA IMPLEMENTATION. */

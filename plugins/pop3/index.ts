@@ -7,7 +7,7 @@ import {
   openPluginListeners,
   Tokens,
 } from '../../core/index.js';
-import { pop3ConfigSchema, type Pop3Config } from './config.js';
+import { POP3_LISTENERS, pop3ConfigSchema, type Pop3Config } from './config.js';
 import { Credentials } from './credentials.js';
 import { MessageSizes } from './message-sizes.js';
 import { Pop3Session, type Pop3Services } from './session.js';
@@ -21,7 +21,7 @@ export default definePlugin<Pop3Config>({
   name: 'pop3',
   version: '0.1.0',
   needs: ['storage', 'redis'],
-  listeners: { pop3: { port: 2110 }, pop3s: { port: 2995 } },
+  listeners: POP3_LISTENERS,
   configSchema: pop3ConfigSchema,
   async start(ctx) {
     if (!ctx.runs('front')) return;
@@ -49,7 +49,7 @@ export default definePlugin<Pop3Config>({
         'per-address': '-ERR [SYS/TEMP] too many connections from your address, try again later',
         failure: '-ERR [SYS/TEMP] internal error, closing the connection; try again later',
       },
-      handler: (connection) => new Pop3Session(connection, services).run(),
+      handler: (connection, listener) => new Pop3Session(connection, listener, services).run(),
     });
   },
 });

@@ -7,12 +7,14 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
   LineReader,
+  plaintextSettingsOf,
   type Account,
   type Connection,
   type HookBus,
   type LoginClient,
   type LoginService,
   type Metrics,
+  type PlaintextSettings,
   type Storage,
 } from '../../core/index.js';
 import { COMMANDS, type Pop3State } from './commands/index.js';
@@ -65,12 +67,19 @@ export class Pop3Session {
   private closing = false;
   /** Set while a multi-line response is being sent: an error then can only drop the connection. */
   private streaming = false;
+  /** The plain-text rule's settings of the listener the connection came in on. */
+  private readonly plaintext: PlaintextSettings;
 
-  /** @param connection its socket is a TLSSocket on pop3s, a plain one on pop3 */
+  /**
+   * @param connection its socket is a TLSSocket on pop3s, a plain one on pop3
+   * @param listener the name of the listener it came in on (`pop3`, `pop3s`)
+   */
   constructor(
     private readonly connection: Connection,
+    listener: string,
     readonly services: Pop3Services,
   ) {
+    this.plaintext = plaintextSettingsOf(services.config, listener);
     this.socket = connection.socket;
     this.reader.attach(this.socket);
     this.logger = connection.logger.child({ session: this.id });
@@ -92,7 +101,7 @@ export class Pop3Session {
     return {
       listener: PROTOCOL,
       sessionId: this.id,
-      settings: this.services.config,
+      settings: this.plaintext,
       secure: this.isSecure,
       remoteAddress: this.remoteAddress,
       localAddress: this.socket.localAddress ?? '',
@@ -101,7 +110,7 @@ export class Pop3Session {
 
   /** May plain-text passwords be sent now (LoginService's plain-text rule)? */
   get authAllowed(): boolean {
-    return this.services.login.allowPlaintext(this.services.config, this.loginClient);
+    return this.services.login.allowPlaintext(this.plaintext, this.loginClient);
   }
 
   async run(): Promise<void> {

@@ -1,12 +1,26 @@
 import { hostname } from 'node:os';
-import { plaintextAuthSetting, trustedNetworksSetting, z } from '../../core/index.js';
+import {
+  listenerPlaintextSettings,
+  perListener,
+  plaintextAuthSetting,
+  trustedNetworksSetting,
+  z,
+  type ListenerDeclaration,
+} from '../../core/index.js';
 
 const MiB = 1024 * 1024;
 
 /** `smtp` (MX and trusted senders), `submission` (AUTH required) and `smtps` (submission over implicit TLS). */
 export const SMTP_LISTENERS = ['smtp', 'submission', 'smtps'] as const;
 
-/** `plugins.smtp` settings; both listeners (smtp, submission) share them. */
+/** The listeners the plugin declares, with their default ports. */
+export const SMTP_LISTENER_DEFAULTS: Record<(typeof SMTP_LISTENERS)[number], ListenerDeclaration> = {
+  smtp: { port: 2525 },
+  submission: { port: 2587 },
+  smtps: { port: 2465 },
+};
+
+/** `plugins.smtp` settings; the three listeners share them, except what `listeners:` sets for one. */
 export const smtpConfigSchema = z.strictObject({
   /** Name in the greeting, EHLO reply and Received headers. */
   hostname: z.string().min(1).default(hostname()),
@@ -59,6 +73,11 @@ export const smtpConfigSchema = z.strictObject({
    * `trustedNetworks`, `anywhere` from any address (core/directory/login-policy.ts).
    */
   plaintextAuth: plaintextAuthSetting,
+  /**
+   * One listener's own `plaintextAuth` and `trustedNetworks` for AUTH before STARTTLS, e.g.
+   * `{ smtp: { plaintextAuth: anywhere } }` for old clients on port 25 while submission keeps `trusted`.
+   */
+  listeners: perListener(SMTP_LISTENER_DEFAULTS, listenerPlaintextSettings),
 });
 
 export type SmtpConfig = z.output<typeof smtpConfigSchema>;

@@ -5,21 +5,13 @@ import {
   RouterToken,
   definePlugin,
   DeliveryPolicy,
-  type ListenerDeclaration,
   loadTlsContext,
   LoginServiceToken,
   NetworkList,
   Tokens,
 } from '../../core/index.js';
-import { SMTP_LISTENERS, smtpConfigSchema, type SmtpConfig } from './config.js';
-import { openSmtpListener, type OpenListener, type SmtpListenerName } from './listener.js';
-
-/** Default ports; the type keeps the names in step with SMTP_LISTENERS. */
-const LISTENERS: Record<SmtpListenerName, ListenerDeclaration> = {
-  smtp: { port: 2525 },
-  submission: { port: 2587 },
-  smtps: { port: 2465 },
-};
+import { SMTP_LISTENER_DEFAULTS, SMTP_LISTENERS, smtpConfigSchema, type SmtpConfig } from './config.js';
+import { openSmtpListener, type OpenListener } from './listener.js';
 
 /**
  * The SMTP server on three listeners: `smtp` (MX and trusted senders; AUTH optional),
@@ -31,7 +23,7 @@ export default definePlugin<SmtpConfig>({
   version: '0.1.0',
   needs: ['storage', 'redis'],
   dependsOn: ['queue'],
-  listeners: LISTENERS,
+  listeners: SMTP_LISTENER_DEFAULTS,
   configSchema: smtpConfigSchema,
   async start(ctx) {
     // SMTP listeners belong to front processes; a worker only delivers.

@@ -17,6 +17,7 @@ import {
   spoolMessage,
   isMailingList,
   LoginProtocols,
+  plaintextSettingsOf,
   type BlobStore,
   type ConnectionLimits,
   type NetworkList,
@@ -92,6 +93,7 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
   const { config, hooks, metrics, logger } = services;
   const sessions = new Map<string, SessionState>();
   const checksSenderLogin = config.senderLoginMismatch.includes(listener);
+  const plaintext = plaintextSettingsOf(config, listener);
 
   const onConnect = async (session: SMTPServerSession): Promise<void> => {
     const admission = services.limits.admit(session.remoteAddress);
@@ -133,7 +135,7 @@ export function sessionHandlers(listener: SmtpListenerName, services: SmtpServic
     const client = {
       listener,
       sessionId: session.id,
-      settings: config,
+      settings: plaintext,
       secure: session.secure,
       remoteAddress: session.remoteAddress,
       localAddress: session.localAddress,

@@ -1,6 +1,22 @@
-import { listenerSettings, plaintextAuthSetting, z } from '../../core/index.js';
+import {
+  listenerPlaintextSettings,
+  listenerSettings,
+  perListener,
+  plaintextAuthSetting,
+  z,
+  type ListenerDeclaration,
+} from '../../core/index.js';
 
-/** `plugins.xmail-ctrl` settings; both listeners (xmail-ctrl, xmail-ctrls) share them. */
+/** The listeners the plugin declares, with their default ports: xmail-ctrl (`#!TLS` upgrade) and xmail-ctrls (TLS). */
+export const CTRL_LISTENERS = {
+  'xmail-ctrl': { port: 6017 },
+  'xmail-ctrls': { port: 6018 },
+} as const satisfies Record<string, ListenerDeclaration>;
+
+/**
+ * `plugins.xmail-ctrl` settings; both listeners (xmail-ctrl, xmail-ctrls) share them, except what
+ * `listeners:` sets for one.
+ */
 export const ctrlConfigSchema = z.strictObject({
   /** A session silent this long between commands is closed with no message (XMail `-Ct`). */
   idleTimeoutSeconds: z.number().int().positive().default(120),
@@ -18,6 +34,8 @@ export const ctrlConfigSchema = z.strictObject({
    * MD5 logins (`#digest`) never send the password and are always taken.
    */
   plaintextAuth: plaintextAuthSetting,
+  /** One listener's own `plaintextAuth` and `trustedNetworks` for clear-text logins before `#!TLS`. */
+  listeners: perListener(CTRL_LISTENERS, listenerPlaintextSettings),
   /** Certificate for `#!TLS` and the xmail-ctrls listener (PEM paths); default: the shared self-signed one. */
   tls: z.strictObject({ key: z.string().min(1), cert: z.string().min(1) }).optional(),
 });

@@ -18,7 +18,7 @@ import {
   LoginServiceToken,
   openPluginListeners,
 } from '../../core/index.js';
-import { ctrlConfigSchema, type CtrlConfig } from './config.js';
+import { CTRL_LISTENERS, ctrlConfigSchema, type CtrlConfig } from './config.js';
 import { formatErrorLine } from './protocol/index.js';
 import { CtrlSession, type CtrlSessionServices } from './session.js';
 
@@ -28,7 +28,7 @@ export default definePlugin<CtrlConfig>({
   name: 'xmail-ctrl',
   version: VERSION,
   needs: ['storage', 'redis'],
-  listeners: { 'xmail-ctrl': { port: 6017 }, 'xmail-ctrls': { port: 6018 } },
+  listeners: CTRL_LISTENERS,
   configSchema: ctrlConfigSchema,
   async start(ctx) {
     if (!ctx.runs('front')) return;
@@ -64,7 +64,7 @@ export default definePlugin<CtrlConfig>({
       protocol: 'xmail-ctrl',
       listeners: [{ name: 'xmail-ctrl' }, { name: 'xmail-ctrls', tls: secureContext }],
       replies: { total: busy, 'per-address': busy, failure: busy },
-      handler: (connection) => new CtrlSession(connection, services).run(),
+      handler: (connection, listener) => new CtrlSession(connection, listener, services).run(),
     });
   },
 });

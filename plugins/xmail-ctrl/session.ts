@@ -10,12 +10,14 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import {
   LineReader,
+  plaintextSettingsOf,
   type AdminService,
   type Connection,
   type LoginResult,
   type LoginService,
   type Metrics,
   type PlaintextSettings,
+  type PluginPlaintextSettings,
 } from '../../core/index.js';
 import { asXMailError, CTRL_HANDLERS, type CtrlCommandContext, type CtrlReply } from './commands/index.js';
 import {
@@ -53,8 +55,8 @@ export interface CtrlSessionServices {
   readonly admins: AdminService;
   /** Administrator logins: the plain-text rule, lockouts and the auth hook, as for mail accounts. */
   readonly login: LoginService;
-  /** The plain-text rule's settings (plaintextAuth, trustedNetworks). */
-  readonly settings: PlaintextSettings;
+  /** The plain-text rule's settings (plaintextAuth, trustedNetworks, and per listener). */
+  readonly settings: PluginPlaintextSettings;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** `Mailwright <version>`, as the greeting shows it. */
@@ -76,11 +78,16 @@ export class CtrlSession {
   private readonly peer: string;
   private readonly logger: Logger;
   private readonly context: CtrlCommandContext;
+  /** The plain-text rule's settings of the listener the connection came in on. */
+  private readonly plaintext: PlaintextSettings;
 
+  /** @param listener the name of the listener the connection came in on (`xmail-ctrl`, `xmail-ctrls`) */
   constructor(
     private readonly connection: Connection,
+    listener: string,
     private readonly services: CtrlSessionServices,
   ) {
+    this.plaintext = plaintextSettingsOf(services.settings, listener);
     const socket = connection.socket;
     this.stream = socket;
     this.secure = socket instanceof TLSSocket;
@@ -165,7 +172,7 @@ export class CtrlSession {
     const client = {
       listener: 'xmail-ctrl',
       sessionId: this.id,
-      settings: this.services.settings,
+      settings: this.plaintext,
       secure: this.secure,
       remoteAddress: this.peer,
       localAddress: this.stream.localAddress ?? '',
