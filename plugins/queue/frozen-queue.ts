@@ -10,6 +10,7 @@ import type {
 import { wildMatchIgnoreCase } from '../../core/index.js';
 import { pendingRecipients, type DeliveryJobData } from './job.js';
 import type { Reporter } from './reports.js';
+import { releaseRemovedJobBody } from './queued-body.js';
 
 /**
  * The admin view of the BullMQ queue. Frozen messages are the jobs in BullMQ's failed set, named
@@ -105,7 +106,7 @@ export class BullFrozenQueue implements FrozenQueue {
       );
     }
     await job.remove();
-    if (!job.data.blobReleased) await this.storage.blobs.releaseBlob(job.data.blobId);
+    await releaseRemovedJobBody(this.storage.blobs, job.data);
   }
 
   async log(ref: QueuedMessageRef): Promise<Readable | null> {

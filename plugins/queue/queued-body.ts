@@ -9,7 +9,8 @@ import type { LocalDelivery } from './local-delivery.js';
  * that adopts it), or released once every recipient is delivered. Either way the job records
  * `blobReleased` and saves that before the reference leaves: a crash in between leaks the body
  * (nobody releases it), which is safe, where releasing twice would drop a mailbox's reference and
- * lose its body. A store that did not take the reference gives it back to the queue.
+ * lose its body. A store that did not take the reference gives it back to the queue. A job removed
+ * undelivered gives it up through releaseRemovedJobBody.
  */
 export class QueuedBody {
   constructor(
@@ -59,4 +60,13 @@ export class QueuedBody {
     await this.progress.save();
     if (release) await this.blobs.releaseBlob(this.data.blobId);
   }
+}
+
+/**
+ * A job taken out of the queue without being delivered (a frozen message deleted) gives up the
+ * reference it still holds. Called after the job is removed: a crash in between leaks the body,
+ * never releases it twice.
+ */
+export async function releaseRemovedJobBody(blobs: BlobStore, data: DeliveryJobData): Promise<void> {
+  if (!data.blobReleased) await blobs.releaseBlob(data.blobId);
 }
