@@ -76,7 +76,7 @@ export class Pop3Session {
    */
   constructor(
     private readonly connection: Connection,
-    listener: string,
+    private readonly listener: string,
     readonly services: Pop3Services,
   ) {
     this.plaintext = plaintextSettingsOf(services.config, listener);
@@ -99,7 +99,7 @@ export class Pop3Session {
   /** The client as the login path sees it (secure changes with STLS). */
   get loginClient(): LoginClient {
     return {
-      listener: PROTOCOL,
+      listener: this.listener,
       sessionId: this.id,
       settings: this.plaintext,
       secure: this.isSecure,
@@ -123,7 +123,7 @@ export class Pop3Session {
     this.connection.closing.addEventListener('abort', onShutdown);
     try {
       const verdict = await hooks.run('connect', {
-        protocol: PROTOCOL,
+        protocol: this.listener,
         remoteAddress: this.remoteAddress,
         localAddress: this.socket.localAddress ?? '',
         sessionId: this.id,

@@ -84,7 +84,7 @@ export class CtrlSession {
   /** @param listener the name of the listener the connection came in on (`xmail-ctrl`, `xmail-ctrls`) */
   constructor(
     private readonly connection: Connection,
-    listener: string,
+    private readonly listener: string,
     private readonly services: CtrlSessionServices,
   ) {
     this.plaintext = plaintextSettingsOf(services.settings, listener);
@@ -170,7 +170,7 @@ export class CtrlSession {
   /** MD5 (`#digest`) or clear login against the administrators, through the core login path. */
   private logIn(username: string, password: string): Promise<LoginResult<string>> {
     const client = {
-      listener: 'xmail-ctrl',
+      listener: this.listener,
       sessionId: this.id,
       settings: this.plaintext,
       secure: this.secure,

@@ -67,6 +67,13 @@ class RawClient {
     return new RawClient(socket);
   }
 
+  /** TLS from the first byte (pop3s). */
+  static async connectTls(port: number, localAddress: string): Promise<RawClient> {
+    const client = await RawClient.connect(port, localAddress);
+    await client.startTls();
+    return client;
+  }
+
   async line(): Promise<string> {
     const line = await this.lines.next(10_000);
     if (line === null) throw new Error('the server closed the connection');
@@ -103,7 +110,7 @@ for (const adapter of ADAPTER_NAMES) {
     let testStorage: TestStorage | undefined;
     let kernel: Kernel;
     let storage: Storage;
-    let ports: { pop3: number; submission: number; ctrl: number };
+    let ports: { pop3: number; pop3s: number; submission: number; ctrl: number };
     const hookCalls: HookPayloads['auth'][] = [];
     const named = (name: string) => `${name}-${adapter}`;
     const address = (name: string) => `${named(name)}@example.org`;
@@ -132,6 +139,7 @@ for (const adapter of ADAPTER_NAMES) {
       storage = started.storage;
       ports = {
         pop3: started.port('pop3'),
+        pop3s: started.port('pop3s'),
         submission: started.port('submission'),
         ctrl: started.port('xmail-ctrl'),
       };
@@ -227,6 +235,18 @@ for (const adapter of ADAPTER_NAMES) {
         ],
       );
       assert.equal(await storage.accounts.lastLogin(key('vetoed')), null);
+    });
+
+    it('tells the auth hook the listener a login came in on (pop3s, not pop3)', async () => {
+      const client = await RawClient.connectTls(ports.pop3s, SAME_HOST);
+      try {
+        assert.match(await client.line(), /^\+OK /);
+        assert.match(await client.command(`USER ${address('vetoed')}`), /^\+OK/);
+        assert.equal(await client.command(`PASS ${PASSWORD}`), `-ERR [AUTH] ${VETO_TEXT}`);
+      } finally {
+        client.close();
+      }
+      assert.equal(hookCalls.filter((call) => call.username.startsWith('vetoed')).at(-1)?.protocol, 'pop3s');
     });
 
     it('the others log in, and the last login is recorded for SMTP AUTH as for POP3', async () => {
