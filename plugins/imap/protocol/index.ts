@@ -1,0 +1,38 @@
+/**
+ * Pure protocol primitives of the IMAP plugin (no storage): the command parser, the argument
+ * tree and sequence sets.
+ */
+export { ImapParseError, type ImapErrorStatus } from './errors.js';
+export {
+  sequenceSetOf,
+  describeArg,
+  quoteForText,
+  type ImapArg,
+  type ImapCommand,
+  type AtomArg,
+  type NumberArg,
+  type SequenceArg,
+  type NilArg,
+  type StringArg,
+  type StreamArg,
+  type ListArg,
+  type SectionArg,
+} from './arguments.js';
+export {
+  parseSequenceSet,
+  sequenceSetIncludes,
+  messageNumbers,
+  messageUids,
+  type SequenceSet,
+  type SequenceRange,
+  type SequenceNumber,
+} from './sequence-set.js';
+export { IMAP_COMMANDS, UID_COMMANDS } from './commands.js';
+export {
+  CommandParser,
+  isTag,
+  type ParserOptions,
+  type LiteralMarker,
+  type LineOutcome,
+} from './command-parser.js';
+export { StreamedLiteral, type LiteralSource } from './streamed-literal.js';
