@@ -1,6 +1,6 @@
 /**
  * Pure protocol primitives of the IMAP plugin (no storage): the command parser, the argument
- * tree and sequence sets.
+ * tree, sequence sets and mailbox name encoding.
  */
 export { ImapParseError, type ImapErrorStatus } from './errors.js';
 export {
@@ -36,3 +36,4 @@ export {
   type LineOutcome,
 } from './command-parser.js';
 export { StreamedLiteral, type LiteralSource } from './streamed-literal.js';
+export { encodeMailboxName, decodeMailboxName } from './mailbox-name.js';
