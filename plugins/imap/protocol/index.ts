@@ -1,6 +1,6 @@
 /**
  * Pure protocol primitives of the IMAP plugin (no storage): the command parser, the argument
- * tree, sequence sets and mailbox name encoding.
+ * tree, sequence sets, mailbox name encoding and the response writer.
  */
 export { ImapParseError, type ImapErrorStatus } from './errors.js';
 export {
@@ -37,3 +37,19 @@ export {
 } from './command-parser.js';
 export { StreamedLiteral, type LiteralSource } from './streamed-literal.js';
 export { encodeMailboxName, decodeMailboxName } from './mailbox-name.js';
+export {
+  Atom,
+  Literal,
+  Section,
+  atom,
+  literal,
+  section,
+  serialize,
+  untagged,
+  statusResponse,
+  continuation,
+  type ResponseValue,
+  type ResponseStatus,
+  type ResponseCode,
+  type SerializeOptions,
+} from './response.js';
