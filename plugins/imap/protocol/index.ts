@@ -1,6 +1,6 @@
 /**
- * Pure protocol primitives of the IMAP plugin (no storage): the command parser, the argument
- * tree, sequence sets, mailbox name encoding and the response writer.
+ * Pure protocol primitives of the IMAP plugin (no storage): the command parser and reader, the
+ * argument tree, sequence sets, mailbox name encoding and the response writer.
  */
 export { ImapParseError, type ImapErrorStatus } from './errors.js';
 export {
@@ -36,6 +36,15 @@ export {
   type LineOutcome,
 } from './command-parser.js';
 export { StreamedLiteral, type LiteralSource } from './streamed-literal.js';
+export {
+  CommandReader,
+  DEFAULT_COMMAND_LIMITS,
+  LITERAL_CONTINUATION,
+  LITERAL_MINUS_MAX,
+  type CommandLimits,
+  type CommandReaderOptions,
+  type CommandEvent,
+} from './command-reader.js';
 export { encodeMailboxName, decodeMailboxName } from './mailbox-name.js';
 export {
   Atom,
