@@ -1,6 +1,6 @@
 /** What every hand-written protocol shares: the listener with its caps, timeouts and error boundary. */
 export { Connection } from './connection.js';
-export { LineReader } from './line-reader.js';
+export { LineReader, TruncatedReadError } from './line-reader.js';
 export { LineSplitter, type LineEvent } from './line-splitter.js';
 export { guardEvents } from './event-guard.js';
 export {
