@@ -6,6 +6,7 @@ import type { Account, AccountKey, AccountKind, LoginRecord } from '../../model/
 import { mailprocPath } from '../../model/mail-root.js';
 import { checkLocalPart } from '../../model/names.js';
 import type { AccountQuery } from '../../ports/account-store.js';
+import { AlreadyExistsError } from '../../ports/errors.js';
 import type { Storage } from '../../ports/storage.js';
 import type { Router } from '../../routing/router.js';
 import { wildMatchIgnoreCase } from '../../routing/wildmatch.js';
@@ -22,6 +23,22 @@ import {
   validLocalPart,
 } from './errors.js';
 import { findAliasRoute } from './routes.js';
+
+/**
+ * The folders a new user starts with besides INBOX, marked for IMAP SPECIAL-USE (RFC 6154) so
+ * every client files sent mail, drafts and deletions in the same places.
+ */
+const SPECIAL_FOLDERS: readonly (readonly [string, string])[] = [
+  ['Drafts', '\\Drafts'],
+  ['Sent', '\\Sent'],
+  ['Trash', '\\Trash'],
+  ['Junk', '\\Junk'],
+  ['Archive', '\\Archive'],
+];
+
+function ignoreExists(err: unknown): void {
+  if (!(err instanceof AlreadyExistsError)) throw err;
+}
 
 export interface UserStat {
   address: string;
@@ -51,8 +68,9 @@ export class AccountAdmin {
     if ((await findAliasRoute(this.storage.routes, domainName, local)) !== undefined) {
       throw new DirectoryAdminError('alias-exists', `${local}@${domainName}`);
     }
+    let account: Account;
     try {
-      return await this.storage.accounts.addAccount({
+      account = await this.storage.accounts.addAccount({
         domain: domainName,
         name: local,
         kind,
@@ -62,6 +80,12 @@ export class AccountAdmin {
     } catch (err) {
       throw translate(err, 'user-exists', 'domain-not-handled');
     }
+    if (kind === 'user') {
+      for (const [path, specialUse] of SPECIAL_FOLDERS) {
+        await this.storage.mail.createFolder(keyOf(account), path, { specialUse }).catch(ignoreExists);
+      }
+    }
+    return account;
   }
 
   /** Removes the account (mail, members, routes to it, POP3 links), its external aliases and mailproc.tab. */
