@@ -95,14 +95,18 @@ export class MailboxEventBus implements MailboxEvents {
     };
   }
 
-  /** Drops every listener and closes the two connections (publishes already sent are flushed first). */
+  /**
+   * Drops every listener and closes the two connections: the subscribed one at once, the publishing
+   * one after the publishes already sent (at once too while Redis is unreachable: nothing to flush).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.table.clear();
-    await Promise.all(
-      [this.subscriber, this.publisher].map((client) => client?.quit().catch(() => client.disconnect())),
-    );
+    this.subscriber?.disconnect();
+    const publisher = this.publisher;
+    if (publisher?.status === 'ready') await publisher.quit().catch(() => publisher.disconnect());
+    else publisher?.disconnect();
   }
 
   private received(channel: string, message: string): void {
