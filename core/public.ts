@@ -51,6 +51,14 @@ export { DirectoryAdminError, type DirectoryAdminFailure } from './directory/adm
 export { DeliveryQueueToken, type DeliveryQueue, type QueuedMessage } from './ports/delivery-queue.js';
 export { FrozenQueueToken, type FrozenQueue, type FrozenMessage } from './ports/frozen-queue.js';
 export type { Metrics } from './runtime/metrics.js';
+// Reacting to mailbox changes made by any process (a push notification on new mail): hints to re-read.
+export {
+  MailboxEventsToken,
+  type MailboxEvents,
+  type MailboxEvent,
+  type MailboxEventKind,
+  type MailboxEventListener,
+} from './mailbox-events/mailbox-event.js';
 
 // A protocol plugin's listeners: caps, TLS, the error boundary, line reading.
 export {

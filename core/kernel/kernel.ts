@@ -6,6 +6,7 @@ import { ConfigError, describeIssues } from '../config/errors.js';
 import type { ListenAddress } from '../config/listen.js';
 import type { MailwrightConfig } from '../config/schema.js';
 import type { Storage } from '../ports/storage.js';
+import { MailboxEventBus, MailboxEventsToken, NotifyingStorage } from '../mailbox-events/index.js';
 import { prepareHome } from '../runtime/home.js';
 import { createLogger } from '../runtime/logger.js';
 import { Metrics } from '../runtime/metrics.js';
@@ -78,6 +79,7 @@ export class Kernel {
   private readonly listenerRegistry: ListenerRegistry;
   private storage: Storage | undefined;
   private redis: RedisService | undefined;
+  private mailboxEvents: MailboxEventBus | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
 
   private constructor(
@@ -236,7 +238,6 @@ export class Kernel {
     await prepareHome(this.home, config.umask);
     if (this.needs('storage')) {
       this.storage = await openConfiguredStorage(config, this.home, this.baseDir);
-      this.container.registerInstance(Tokens.Storage, this.storage);
     }
     if (this.needs('redis')) {
       this.redis = await RedisService.open(
@@ -247,9 +248,19 @@ export class Kernel {
       this.container.registerInstance(Tokens.Redis, this.redis);
     }
     if (this.storage) {
+      // Every writer's changes reach IDLE and the other sessions, in every process: the storage
+      // plugins get is the adapter's with its mail store publishing mailbox events.
+      this.mailboxEvents = await MailboxEventBus.open({
+        redis: this.redis,
+        logger: this.logger,
+        metrics: this.metrics,
+      });
+      this.container.registerInstance(MailboxEventsToken, this.mailboxEvents);
+      const storage = new NotifyingStorage(this.storage, this.mailboxEvents);
+      this.container.registerInstance(Tokens.Storage, storage);
       await registerCoreServices(this.container, {
         home: this.home,
-        storage: this.storage,
+        storage,
         redis: this.redis,
         legacySecrets: config.legacySecrets ?? false,
         lockout: config.lockout,
@@ -258,6 +269,8 @@ export class Kernel {
   }
 
   private async closeInfrastructure(): Promise<void> {
+    await this.mailboxEvents?.close();
+    this.mailboxEvents = undefined;
     await this.redis?.close().catch((err: unknown) => this.logger.error({ err }, 'closing redis failed'));
     await this.storage?.close().catch((err: unknown) => this.logger.error({ err }, 'closing storage failed'));
     this.redis = undefined;

@@ -24,6 +24,7 @@ const PUBLIC_NAMES = [
   'LoginServiceToken',
   'MAX_PARAMS',
   'MAX_VALUE_LENGTH',
+  'MailboxEventsToken',
   'NotFoundError',
   'PluginStartError',
   'RouterToken',
