@@ -26,11 +26,26 @@ export const imapConfigSchema = z.strictObject({
   /** Before login the timer is short: an unauthenticated client has nothing to wait for. */
   loginTimeoutSeconds: z.number().int().positive().default(60),
   /** One command line, line ending included (RFC 7162 §4 asks clients to keep under 8192). */
-  maxLineBytes: z.number().int().min(1024).max(1 * MiB).default(DEFAULT_COMMAND_LIMITS.maxLineBytes),
+  maxLineBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1 * MiB)
+    .default(DEFAULT_COMMAND_LIMITS.maxLineBytes),
   /** A literal read into memory (a LOGIN password, a SEARCH string). */
-  maxLiteralBytes: z.number().int().min(1024).max(16 * MiB).default(DEFAULT_COMMAND_LIMITS.maxLiteralBytes),
+  maxLiteralBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * MiB)
+    .default(DEFAULT_COMMAND_LIMITS.maxLiteralBytes),
   /** The lines and in-memory literals of one command together. */
-  maxCommandBytes: z.number().int().min(8192).max(64 * MiB).default(DEFAULT_COMMAND_LIMITS.maxCommandBytes),
+  maxCommandBytes: z
+    .number()
+    .int()
+    .min(8192)
+    .max(64 * MiB)
+    .default(DEFAULT_COMMAND_LIMITS.maxCommandBytes),
   /** One APPENDed message (advertised as APPENDLIMIT; streamed to storage, never held in memory). */
   maxAppendBytes: z.number().int().positive().default(DEFAULT_COMMAND_LIMITS.maxAppendBytes),
   /** maxConnections (both listeners), maxConnectionsPerAddress, trustedNetworks, tlsHandshakeTimeoutSeconds. */

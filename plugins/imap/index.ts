@@ -1,5 +1,11 @@
 import tls from 'node:tls';
-import { definePlugin, loadTlsContext, LoginServiceToken, openPluginListeners, Tokens } from '../../core/index.js';
+import {
+  definePlugin,
+  loadTlsContext,
+  LoginServiceToken,
+  openPluginListeners,
+  Tokens,
+} from '../../core/index.js';
 import { IMAP_LISTENERS, imapConfigSchema, type ImapConfig } from './config.js';
 import type { ImapServices } from './session/services.js';
 import { ImapSession } from './session/session.js';

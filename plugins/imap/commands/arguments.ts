@@ -16,8 +16,10 @@ import type { ImapSession } from '../session/session.js';
 
 /** The argument count must be exactly `count` (or within [min, max]). */
 export function expectArgs(command: ImapCommand, min: number, max = min): void {
-  if (command.args.length < min) throw new ImapParseError(command.tag, `Missing arguments for ${command.name}`);
-  if (command.args.length > max) throw new ImapParseError(command.tag, `Too many arguments for ${command.name}`);
+  if (command.args.length < min)
+    throw new ImapParseError(command.tag, `Missing arguments for ${command.name}`);
+  if (command.args.length > max)
+    throw new ImapParseError(command.tag, `Too many arguments for ${command.name}`);
 }
 
 /** An astring (atom, number, quoted string or literal) as text; UTF-8 when it is a string. */

@@ -35,7 +35,11 @@ async function plain(session: ImapSession, initial: string | undefined): Promise
   if (parts.length !== 3) return MALFORMED;
   const [authzid, username, password] = parts;
   if (authzid !== '' && authzid !== username) {
-    return { status: 'NO', text: 'Logging in as another user is not allowed', code: { name: 'AUTHORIZATIONFAILED' } };
+    return {
+      status: 'NO',
+      text: 'Logging in as another user is not allowed',
+      code: { name: 'AUTHORIZATIONFAILED' },
+    };
   }
   return logIn(session, username, password);
 }

@@ -14,7 +14,8 @@ export const expunge: CommandModule = {
   async run(command, session) {
     expectArgs(command, command.uid ? 1 : 0);
     const folder = session.selected!;
-    if (folder.readOnly) return { status: 'NO', text: 'The mailbox is read-only', code: { name: 'READ-ONLY' } };
+    if (folder.readOnly)
+      return { status: 'NO', text: 'The mailbox is read-only', code: { name: 'READ-ONLY' } };
     const only = command.uid ? targetsOf(command, 0, session).map((target) => target.uid) : undefined;
     if (only?.length === 0) return ok('UID EXPUNGE completed');
     const removed = await session.services.storage.mail.expunge(folder.account, folder.path, only);

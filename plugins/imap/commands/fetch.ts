@@ -68,7 +68,11 @@ async function fetchOne(
   let flags = message.flags;
   const wantsFlags = items.some((item) => item.kind === 'FLAGS');
   let flagsChanged = false;
-  if (!folder.readOnly && !flags.includes('\\Seen') && items.some((item) => item.kind === 'body' && !item.peek)) {
+  if (
+    !folder.readOnly &&
+    !flags.includes('\\Seen') &&
+    items.some((item) => item.kind === 'body' && !item.peek)
+  ) {
     const result = await session.services.storage.mail.updateFlags(folder.account, folder.path, {
       uids: [message.uid],
       operation: 'add',
@@ -90,7 +94,10 @@ async function fetchOne(
         head.push(atom('UID'), message.uid);
         break;
       case 'FLAGS':
-        head.push(atom('FLAGS'), flags.map((flag) => atom(flag)));
+        head.push(
+          atom('FLAGS'),
+          flags.map((flag) => atom(flag)),
+        );
         break;
       case 'INTERNALDATE':
         head.push(atom('INTERNALDATE'), internalDate(message.internalDate));
@@ -103,7 +110,11 @@ async function fetchOne(
         break;
     }
   }
-  if (flagsChanged && !wantsFlags) head.push(atom('FLAGS'), flags.map((flag) => atom(flag)));
+  if (flagsChanged && !wantsFlags)
+    head.push(
+      atom('FLAGS'),
+      flags.map((flag) => atom(flag)),
+    );
   await session.write(Buffer.concat([Buffer.from(`* ${sequence} FETCH (`), joined(head)]));
   for (const [index, body] of bodies.entries()) {
     const range = bodyRange(message, body);
@@ -111,14 +122,19 @@ async function fetchOne(
     const size = range.end - range.start;
     const separator = head.length > 0 || index > 0 ? ' ' : '';
     await session.write(Buffer.from(`${separator}${name.toString('latin1')} {${size}}\r\n`, 'latin1'));
-    if (size > 0) await pipeBody(session, await session.services.storage.blobs.openBlob(message.blobId, range));
+    if (size > 0)
+      await pipeBody(session, await session.services.storage.blobs.openBlob(message.blobId, range));
   }
   await session.write(Buffer.from(')\r\n'));
 }
 
 /** Items separated by spaces, as one buffer. */
 function joined(values: readonly ResponseValue[]): Buffer {
-  return Buffer.concat(values.flatMap((value, index) => (index === 0 ? [serialize(value)] : [Buffer.from(' '), serialize(value)])));
+  return Buffer.concat(
+    values.flatMap((value, index) =>
+      index === 0 ? [serialize(value)] : [Buffer.from(' '), serialize(value)],
+    ),
+  );
 }
 
 async function pipeBody(session: ImapSession, body: Readable): Promise<void> {
@@ -146,8 +162,15 @@ function bodyRange(
 function fetchItems(command: ImapCommand, arg: ImapArg): FetchItem[] {
   const raw: ImapArg[] = arg.type === 'list' ? [...arg.items] : [arg];
   if (raw.length === 0) throw new ImapParseError(command.tag, 'Empty FETCH item list');
-  if (raw.length === 1 && raw[0].type === 'atom' && MACROS[raw[0].value.toUpperCase()] && arg.type !== 'list') {
-    return MACROS[raw[0].value.toUpperCase()].map((name) => fetchItem(command, { type: 'atom', value: name }));
+  if (
+    raw.length === 1 &&
+    raw[0].type === 'atom' &&
+    MACROS[raw[0].value.toUpperCase()] &&
+    arg.type !== 'list'
+  ) {
+    return MACROS[raw[0].value.toUpperCase()].map((name) =>
+      fetchItem(command, { type: 'atom', value: name }),
+    );
   }
   return raw.map((item) => fetchItem(command, item));
 }
@@ -170,7 +193,8 @@ function fetchItem(command: ImapCommand, arg: ImapArg): FetchItem {
     }
   }
   if (arg.type === 'section' && (arg.name === 'BODY' || arg.name === 'BODY.PEEK')) {
-    const spec = arg.items.length === 0 ? '' : arg.items[0].type === 'atom' ? arg.items[0].value.toUpperCase() : '?';
+    const spec =
+      arg.items.length === 0 ? '' : arg.items[0].type === 'atom' ? arg.items[0].value.toUpperCase() : '?';
     const part = spec === '' ? 'whole' : spec === 'HEADER' ? 'header' : spec === 'TEXT' ? 'text' : undefined;
     if (part && arg.items.length <= 1) {
       return {

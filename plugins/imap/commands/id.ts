@@ -27,7 +27,14 @@ export const id: CommandModule = {
     }
     await session.untagged([
       atom('ID'),
-      ['name', session.services.config.implementation, 'version', session.services.version, 'vendor', 'Mailwright'],
+      [
+        'name',
+        session.services.config.implementation,
+        'version',
+        session.services.version,
+        'vendor',
+        'Mailwright',
+      ],
     ]);
     return ok('ID completed');
   },

@@ -18,7 +18,8 @@ export const list: CommandModule = {
     expectArgs(command, 2);
     const reference = astring(command, 0, 'a reference name');
     const pattern = astring(command, 1, 'a mailbox pattern');
-    const decode = (text: string): string => (session.enabled.has('UTF8=ACCEPT') ? text : decodeMailboxName(text));
+    const decode = (text: string): string =>
+      session.enabled.has('UTF8=ACCEPT') ? text : decodeMailboxName(text);
     if (pattern === '') {
       // RFC 3501: the delimiter and the root of the reference.
       await session.untagged([atom('LIST'), [atom('\\Noselect')], DELIMITER, '']);
@@ -28,7 +29,8 @@ export const list: CommandModule = {
     const folders = await session.services.storage.mail.listFolders(session.account!);
     const lsub = command.name === 'LSUB';
     for (const [path, attributes] of listing(folders, lsub)) {
-      if (matcher(path)) await session.untagged([atom(command.name), attributes, DELIMITER, mailboxName(path, session)]);
+      if (matcher(path))
+        await session.untagged([atom(command.name), attributes, DELIMITER, mailboxName(path, session)]);
     }
     return ok(`${command.name} completed`);
   },
@@ -59,7 +61,9 @@ function listing(folders: Folder[], subscribedOnly: boolean): [string, Atom[]][]
 /** `*` any characters, `%` any but the delimiter; INBOX matches in any case (RFC 3501 §5.1). */
 function patternMatcher(pattern: string): (path: string) => boolean {
   const source = [...pattern]
-    .map((char) => (char === '*' ? '.*' : char === '%' ? '[^/]*' : char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((char) =>
+      char === '*' ? '.*' : char === '%' ? '[^/]*' : char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('');
   const exact = new RegExp(`^${source}$`, 'su');
   const inbox = new RegExp(`^${source}$`, 'isu');
@@ -69,4 +73,3 @@ function patternMatcher(pattern: string): (path: string) => boolean {
 function isInboxPath(path: string): boolean {
   return path === 'INBOX' || path.startsWith('INBOX/');
 }
-

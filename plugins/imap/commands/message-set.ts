@@ -39,12 +39,17 @@ export function targetsOf(command: ImapCommand, index: number, session: ImapSess
 }
 
 /** The stored messages of the targets, by UID (those expunged elsewhere are missing). */
-export async function messagesOf(session: ImapSession, targets: readonly Target[]): Promise<Map<number, MessageMeta>> {
+export async function messagesOf(
+  session: ImapSession,
+  targets: readonly Target[],
+): Promise<Map<number, MessageMeta>> {
   const folder = session.selected!;
   if (targets.length === 0) return new Map();
   const from = targets[0].uid;
   const to = targets[targets.length - 1].uid;
   const listed = await session.services.storage.mail.listMessages(folder.account, folder.path, { from, to });
   const wanted = new Set(targets.map((target) => target.uid));
-  return new Map(listed.filter((message) => wanted.has(message.uid)).map((message) => [message.uid, message]));
+  return new Map(
+    listed.filter((message) => wanted.has(message.uid)).map((message) => [message.uid, message]),
+  );
 }

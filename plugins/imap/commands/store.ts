@@ -30,7 +30,8 @@ export const store: CommandModule = {
       }
       return flag.value;
     });
-    if (folder.readOnly) return { status: 'NO', text: 'The mailbox is read-only', code: { name: 'READ-ONLY' } };
+    if (folder.readOnly)
+      return { status: 'NO', text: 'The mailbox is read-only', code: { name: 'READ-ONLY' } };
     if (targets.length === 0) return ok(`${command.uid ? 'UID ' : ''}STORE completed`);
     const result = await session.services.storage.mail.updateFlags(folder.account, folder.path, {
       uids: targets.map((target) => target.uid),

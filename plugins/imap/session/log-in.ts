@@ -28,7 +28,11 @@ export async function logIn(session: ImapSession, username: string, password: st
         code: { name: 'AUTHENTICATIONFAILED' },
       };
     case 'disabled':
-      return { status: 'NO', text: 'IMAP access is disabled for this account', code: { name: 'AUTHORIZATIONFAILED' } };
+      return {
+        status: 'NO',
+        text: 'IMAP access is disabled for this account',
+        code: { name: 'AUTHORIZATIONFAILED' },
+      };
     case 'vetoed':
       return result.veto.action === 'defer'
         ? { status: 'NO', text: result.veto.text, code: { name: 'UNAVAILABLE' } }

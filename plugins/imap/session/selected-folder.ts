@@ -158,7 +158,12 @@ export class SelectedFolder {
 
 /** `(FLAGS (...))`, with the UID and, under CONDSTORE, the MODSEQ (RFC 7162 §3.2.4). */
 function flagUpdate(session: ImapSession, message: MessageMeta): ResponseValue[] {
-  const items: ResponseValue[] = [atom('UID'), message.uid, atom('FLAGS'), message.flags.map((flag) => atom(flag))];
+  const items: ResponseValue[] = [
+    atom('UID'),
+    message.uid,
+    atom('FLAGS'),
+    message.flags.map((flag) => atom(flag)),
+  ];
   if (session.enabled.has('CONDSTORE')) items.push(atom('MODSEQ'), [message.modseq]);
   return items;
 }
