@@ -3,6 +3,7 @@ import {
   definePlugin,
   loadTlsContext,
   LoginServiceToken,
+  MailboxEventsToken,
   openPluginListeners,
   Tokens,
 } from '../../core/index.js';
@@ -31,6 +32,7 @@ export default definePlugin<ImapConfig>({
       version: VERSION,
       login: ctx.container.resolve(LoginServiceToken),
       storage: ctx.container.resolve(Tokens.Storage),
+      events: ctx.container.resolve(MailboxEventsToken),
       hooks: ctx.hooks,
       metrics: ctx.metrics,
       logger: ctx.logger,

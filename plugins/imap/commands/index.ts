@@ -8,6 +8,7 @@ import { enable } from './enable.js';
 import { expunge } from './expunge.js';
 import { fetch } from './fetch.js';
 import { id } from './id.js';
+import { idle } from './idle.js';
 import { list } from './list.js';
 import { login } from './login.js';
 import { logout } from './logout.js';
@@ -35,6 +36,7 @@ const MODULES: readonly CommandModule[] = [
   expunge,
   fetch,
   store,
+  idle,
 ];
 
 const BY_NAME = new Map(MODULES.flatMap((module) => module.names.map((name) => [name, module] as const)));
