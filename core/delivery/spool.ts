@@ -1,9 +1,6 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { Envelope, MimeNode } from '../model/mime.js';
-import type { TraceFields } from '../mime/header-fields.js';
+import type { Readable } from 'node:stream';
 import type { BlobStore } from '../ports/blob-store.js';
-import { MimeStructureStream } from '../mime/structure-stream.js';
+import { storeMessageBody, type StoredBody } from './folder-append.js';
 
 /** What the `Received:` trace header records (RFC 5321 §4.4). */
 export interface ReceivedTrace {
@@ -31,14 +28,8 @@ export interface SpoolRequest {
   maxBytes?: number;
 }
 
-export interface SpooledMessage {
-  blobId: string;
-  /** Octets stored, trace headers included. */
-  size: number;
-  mime: MimeNode;
-  envelope: Envelope;
-  /** Trace fields of the stored header (this server's Received and Return-Path included). */
-  trace: TraceFields;
+/** The stored message: its size and trace fields include this server's Received (and Return-Path). */
+export interface SpooledMessage extends StoredBody {
   /**
    * Octets of the `Return-Path:` field put on top for local mailboxes (0 without one). A copy that
    * leaves for another server starts after it: RFC 5321 §4.4 has only the final delivery add one.
@@ -64,23 +55,8 @@ export async function spoolMessage(blobs: BlobStore, request: SpoolRequest): Pro
     'utf8',
   );
   const prefix = Buffer.concat([returnPath, Buffer.from(formatReceived(request.received), 'utf8')]);
-  const analyser = new MimeStructureStream();
-  const source = Readable.from(withPrefix(prefix, request.body, request.maxBytes));
-  const stored = blobs.putBlob(analyser).catch((err: unknown) => {
-    // A store that gives up stops reading: end the pipeline too, or the sender would stall.
-    analyser.destroy(err instanceof Error ? err : new Error(String(err)));
-    throw err;
-  });
-  const [blob] = await Promise.all([stored, pipeline(source, analyser)]);
-  const analysis = await analyser.result;
-  return {
-    blobId: blob.id,
-    size: blob.size,
-    mime: analysis.mime,
-    envelope: analysis.envelope,
-    trace: analysis.trace,
-    returnPathBytes: returnPath.length,
-  };
+  const stored = await storeMessageBody(blobs, withPrefix(prefix, request.body, request.maxBytes));
+  return { ...stored, returnPathBytes: returnPath.length };
 }
 
 async function* withPrefix(prefix: Buffer, body: Readable, maxBytes = Infinity): AsyncGenerator<Buffer> {

@@ -44,6 +44,11 @@ export class LineClient {
     return new LineClient(socket);
   }
 
+  /** A client over a socket that is already connected (a TLS layer after STARTTLS). */
+  static wrap(socket: net.Socket): LineClient {
+    return new LineClient(socket);
+  }
+
   write(text: string): void {
     this.socket.write(Buffer.from(text, 'latin1'));
   }

@@ -3,6 +3,7 @@ import type { MessageMeta } from '../../../core/index.js';
 import {
   atom,
   describeArg,
+  formatDateTime,
   ImapParseError,
   section,
   serialize,
@@ -100,7 +101,7 @@ async function fetchOne(
         );
         break;
       case 'INTERNALDATE':
-        head.push(atom('INTERNALDATE'), internalDate(message.internalDate));
+        head.push(atom('INTERNALDATE'), formatDateTime(message.internalDate));
         break;
       case 'RFC822.SIZE':
         head.push(atom('RFC822.SIZE'), message.size);
@@ -207,15 +208,4 @@ function fetchItem(command: ImapCommand, arg: ImapArg): FetchItem {
     }
   }
   throw new ImapParseError(command.tag, `Unsupported FETCH item ${describeArg(arg)}`);
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** RFC 3501 date-time: `"02-Dec-2026 20:37:17 +0000"` (kept in UTC). */
-export function internalDate(date: Date): string {
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return (
-    `${pad(date.getUTCDate())}-${MONTHS[date.getUTCMonth()]}-${date.getUTCFullYear()} ` +
-    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
-  );
 }

@@ -1,9 +1,11 @@
 /** Every command module, by the name the client sends. */
 import type { ImapCommand } from '../protocol/index.js';
+import { append } from './append.js';
 import { authenticate } from './authenticate.js';
 import { capability } from './capability.js';
 import { close, unselect } from './close.js';
 import type { CommandModule } from './command-module.js';
+import { copy } from './copy.js';
 import { enable } from './enable.js';
 import { expunge } from './expunge.js';
 import { fetch } from './fetch.js';
@@ -37,6 +39,8 @@ const MODULES: readonly CommandModule[] = [
   fetch,
   store,
   idle,
+  append,
+  copy,
 ];
 
 const BY_NAME = new Map(MODULES.flatMap((module) => module.names.map((name) => [name, module] as const)));

@@ -53,3 +53,16 @@ export async function messagesOf(
     listed.filter((message) => wanted.has(message.uid)).map((message) => [message.uid, message]),
   );
 }
+
+/** UIDs as a compact sequence set: `4,7:9`. */
+export function uidSet(uids: readonly number[]): string {
+  const sorted = [...uids].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}:${sorted[j]}`);
+    i = j;
+  }
+  return parts.join(',');
+}

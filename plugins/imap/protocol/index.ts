@@ -62,3 +62,4 @@ export {
   type ResponseCode,
   type SerializeOptions,
 } from './response.js';
+export { formatDateTime, parseDateTime } from './date-time.js';
