@@ -133,10 +133,11 @@ for (const adapter of ADAPTER_NAMES) {
     it('appends with a synchronizing literal and answers APPENDUID; COPY and MOVE answer COPYUID', async () => {
       const client = await selectedClient();
       const message = 'Subject: appended\r\n\r\nnew\r\n';
-      client.send(`A3 APPEND INBOX (\\Flagged) {${message.length}}`);
+      const tag = client.nextTag();
+      client.send(`${tag} APPEND INBOX (\\Flagged) {${message.length}}`);
       assert.equal(await client.line(), '+ Ready for literal data');
       client.write(`${message}\r\n`);
-      const appended = await client.until('A3');
+      const appended = await client.until(tag);
       assert.equal(appended[0], '* 3 EXISTS');
       assert.match(appended[1], /^A3 OK \[APPENDUID \d+ 3\] APPEND completed$/);
 
@@ -187,13 +188,14 @@ for (const adapter of ADAPTER_NAMES) {
 
     it('pushes mail delivered over SMTP to a session in IDLE', async () => {
       const client = await selectedClient();
-      client.send('A3 IDLE');
+      const tag = client.nextTag();
+      client.send(`${tag} IDLE`);
       assert.equal(await client.line(), '+ idling');
       const reply = await sendSubject(started.port('smtp'), ['alice@example.org'], 'pushed');
       assert.match(reply, /^250 /);
       assert.match(await client.line(), /^\* \d+ EXISTS$/);
       client.send('DONE');
-      assert.deepEqual(await client.until('A3'), ['A3 OK IDLE terminated']);
+      assert.deepEqual(await client.until(tag), [`${tag} OK IDLE terminated`]);
     });
 
     it('serves imapflow: reads, flags, moves and deletes mail that arrived over SMTP', async () => {
@@ -214,7 +216,7 @@ for (const adapter of ADAPTER_NAMES) {
         assert.deepEqual(folders.sort(), [
           'Archive \\Archive',
           'Drafts \\Drafts',
-          'INBOX',
+          'INBOX \\Inbox',
           'Junk \\Junk',
           'Sent \\Sent',
           'Trash \\Trash',
