@@ -411,6 +411,6 @@ export function renderAddressList(value: string | undefined): ImapValue {
   const addresses = parseAddressList(value);
   if (addresses.length === 0) return null;
   return [
-    { concat: addresses.map((a) => [a.name ?? null, a.route ?? null, a.mailbox ?? null, a.domain ?? null]) },
+    { run: addresses.map((a) => [a.name ?? null, a.route ?? null, a.mailbox ?? null, a.domain ?? null]) },
   ];
 }

@@ -55,7 +55,7 @@ function renderPart(node: MimeNode, extended: boolean, measure: OctetMeasure): I
   const [type, subtype] = splitType(node.contentType);
   if (isMultipart(node)) {
     const parts = node.children!.map((child) => renderPart(child, extended, measure));
-    const result: ImapValue[] = [{ concat: parts }, subtype];
+    const result: ImapValue[] = [{ run: parts }, subtype];
     if (extended)
       result.push(renderParams(node.params, false), renderDisposition(node), renderLanguage(node), loc(node));
     return result;

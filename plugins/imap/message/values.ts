@@ -9,7 +9,7 @@
  * - `{ literal, size }` is always a literal of exactly `size` octets, from a Buffer or a stream that
  *   yields exactly `size` octets (message text, streamed from the blob store);
  * - an array is a parenthesised list, its items separated by one SP;
- * - `{ concat }` is its items written one after the other with nothing between them and no
+ * - `{ run }` is its items written back to back, with nothing between them and no
  *   parentheses, in place (spliced into the enclosing list). RFC 3501's grammar needs it where
  *   lists follow each other without SP: the addresses of an address list (`"(" 1*address ")"`)
  *   and the parts of a multipart body (`"(" 1*body SP media-subtype ...`), while other adjacent
@@ -22,7 +22,7 @@ export type ImapValue =
   | string
   | { atom: string }
   | { literal: Buffer | NodeJS.ReadableStream; size: number }
-  | { concat: ImapValue[] }
+  | { run: ImapValue[] }
   | ImapValue[];
 
 export type ImapLiteral = { literal: Buffer | NodeJS.ReadableStream; size: number };

@@ -32,7 +32,7 @@ export async function serialize(value: ImapValue): Promise<Buffer> {
     return Buffer.concat(out);
   }
   if ('atom' in value) return Buffer.from(value.atom);
-  if ('concat' in value) return Buffer.concat(await Promise.all(value.concat.map(serialize)));
+  if ('run' in value) return Buffer.concat(await Promise.all(value.run.map(serialize)));
   const bytes = await bytesOf(value.literal);
   if (bytes.length !== value.size)
     throw new Error(`literal of ${bytes.length} octets announced as ${value.size}`);
