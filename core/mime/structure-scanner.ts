@@ -308,6 +308,9 @@ export class MimeStructureScanner {
       // The line break before a delimiter may be the one that ended the header or the previous delimiter line.
       const end = Math.max(close.end, node.headerStart);
       if (frame.inHeader) this.endHeader(frame, end, close.lfBeforeEnd, false);
+      // A header ended by the blank line whose line break is the delimiter's (`Type: x CRLF CRLF
+      // --b`): that line break is not the part's, so the header ends before it and there is no body.
+      else if (end < node.bodyStart) node.bodyStart = end;
       node.end = Math.max(end, node.bodyStart);
       node.lines =
         node.end > node.bodyStart
