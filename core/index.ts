@@ -57,7 +57,12 @@ export * from './ports/frozen-queue.js';
 export * from './ports/delivery-queue.js';
 export * from './delivery/retry-schedule.js';
 export { analyseMime, MimeStructureStream } from './mime/structure-stream.js';
-export { appendStoredBody, appendToFolder, storeMessageBody, type StoredBody } from './delivery/folder-append.js';
+export {
+  appendStoredBody,
+  appendToFolder,
+  storeMessageBody,
+  type StoredBody,
+} from './delivery/folder-append.js';
 export { readTraceFields, type TraceFields } from './mime/header-fields.js';
 export * from './delivery/spool.js';
 export { type Lookup } from './routing/router.js';

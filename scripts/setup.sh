@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Mailwright needs on a Debian machine with Node 20, then builds it.
 #   bash scripts/setup.sh          the server: redis-server (for the embedded Redis), npm packages, build
-#   bash scripts/setup.sh --test   also what the tests use: swaks, Python 3, Go for building FerretDB
+#   bash scripts/setup.sh --test   also what the tests use: swaks, fetchmail, curl, Python 3, Dovecot (the
+#                                  IMAP reference server), Go for building FerretDB
 # Safe to re-run: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,8 @@ if $want_tests; then
   command -v fetchmail >/dev/null || missing+=(fetchmail)
   command -v curl >/dev/null || missing+=(curl)
   command -v python3 >/dev/null || missing+=(python3)
+  # The IMAP tests compare Mailwright's answers with Dovecot's (started with a scratch config).
+  command -v dovecot >/dev/null || [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)
   # The MongoDB adapter's tests build FerretDB 1.x with Go (scripts/ferretdb.sh); with MONGODB_URI
   # set they use that server instead and need no Go.
   if [ -z "${MONGODB_URI:-}" ] && ! command -v go >/dev/null && [ ! -x /usr/local/go/bin/go ]; then

@@ -114,9 +114,9 @@ for (const adapter of ADAPTER_NAMES) {
         'A3 OK FETCH completed',
       ]);
       assert.deepEqual(await client.command('UID FETCH 1 (BODY[TEXT])'), [
-        '* 1 FETCH (UID 1 FLAGS (\\Seen) BODY[TEXT] {7}',
+        '* 1 FETCH (UID 1 BODY[TEXT] {7}',
         'hello',
-        ')',
+        ' FLAGS (\\Seen))',
         'A4 OK UID FETCH completed',
       ]);
       assert.deepEqual(await client.command('STORE 1 -FLAGS (\\Seen)'), [
@@ -128,6 +128,19 @@ for (const adapter of ADAPTER_NAMES) {
         `* 2 FETCH (UID 2 RFC822.SIZE ${SECOND.length})`,
         'A6 OK FETCH completed',
       ]);
+      assert.deepEqual(
+        await client.command('FETCH 1 (ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (SUBJECT)])'),
+        [
+          '* 1 FETCH (ENVELOPE (NIL "first" (("Bob" NIL "bob" "remote.test")) (("Bob" NIL "bob" "remote.test")) ' +
+            '(("Bob" NIL "bob" "remote.test")) NIL NIL NIL NIL NIL) ' +
+            'BODYSTRUCTURE ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 7 1 NIL NIL NIL NIL) ' +
+            'BODY[HEADER.FIELDS (SUBJECT)] {18}',
+          'Subject: first',
+          '',
+          ')',
+          'A7 OK FETCH completed',
+        ],
+      );
     });
 
     it('appends with a synchronizing literal and answers APPENDUID; COPY and MOVE answer COPYUID', async () => {

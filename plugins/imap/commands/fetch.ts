@@ -1,15 +1,18 @@
-import type { Readable } from 'node:stream';
 import type { MessageMeta } from '../../../core/index.js';
+import { measureOctets, AS_STORED, isWireClean, type OctetMeasure } from '../message/octets.js';
+import { renderSection } from '../message/body-section.js';
+import { renderBodyStructure } from '../message/body-structure.js';
+import { renderEnvelope } from '../message/envelope.js';
+import { formatSection, parseSection, type PartialRange, type SectionSpec } from '../message/section.js';
+import { atom as valueAtom, type ImapValue } from '../message/values.js';
+import { writeSeparated } from '../message/value-writer.js';
 import {
-  atom,
   describeArg,
   formatDateTime,
   ImapParseError,
-  section,
   serialize,
   type ImapArg,
   type ImapCommand,
-  type ResponseValue,
 } from '../protocol/index.js';
 import type { ImapSession } from '../session/session.js';
 import { expectArgs } from './arguments.js';
@@ -18,24 +21,37 @@ import { messagesOf, targetsOf } from './message-set.js';
 
 /** One FETCH data item as asked for. */
 type FetchItem =
-  | { readonly kind: 'FLAGS' | 'UID' | 'INTERNALDATE' | 'RFC822.SIZE' }
-  /** A part of the body: `BODY[...]`, `BODY.PEEK[...]`, RFC822, RFC822.HEADER, RFC822.TEXT. */
   | {
-      readonly kind: 'body';
-      /** The name the response uses (`BODY[]`, `RFC822.HEADER`). */
-      readonly reply: (origin: number | undefined) => ResponseValue;
-      readonly part: 'whole' | 'header' | 'text';
+      readonly kind: 'FLAGS' | 'UID' | 'INTERNALDATE' | 'RFC822.SIZE' | 'ENVELOPE' | 'BODY' | 'BODYSTRUCTURE';
+    }
+  | {
+      readonly kind: 'section';
+      /** The item name the response uses: `BODY[1.MIME]<0>`, `RFC822.HEADER`. */
+      readonly reply: string;
+      readonly spec: SectionSpec;
+      readonly partial?: PartialRange;
+      /** BODY.PEEK and RFC822.HEADER leave `\Seen` alone. */
       readonly peek: boolean;
-      readonly partial?: { readonly offset: number; readonly length: number };
     };
 
-const MACROS: Record<string, string[]> = {
+/** RFC 3501 §6.4.5 macros. */
+const MACROS: Record<string, readonly string[]> = {
+  ALL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE'],
   FAST: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE'],
+  FULL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY'],
+};
+
+/** RFC822 items are sections by another name (RFC 3501 §6.4.5). */
+const RFC822_SECTIONS: Record<string, { text?: SectionSpec['text']; peek: boolean }> = {
+  RFC822: { peek: false },
+  'RFC822.HEADER': { text: 'HEADER', peek: true },
+  'RFC822.TEXT': { text: 'TEXT', peek: false },
 };
 
 /**
- * RFC 3501 §6.4.5 FETCH and §6.4.8 UID FETCH. Body parts are sent as literals streamed from the
- * blob store, never read into memory whole. A body item without PEEK sets `\Seen` (in a folder
+ * RFC 3501 §6.4.5 FETCH and §6.4.8 UID FETCH. ENVELOPE, BODY and BODYSTRUCTURE come from the
+ * structure stored at delivery (plugins/imap/message), never from a re-parse; body sections are
+ * literals streamed from the blob store. A body item without PEEK sets `\Seen` (in a folder
  * selected read-write) and the new FLAGS go out in the same response.
  */
 export const fetch: CommandModule = {
@@ -52,7 +68,14 @@ export const fetch: CommandModule = {
       const message = messages.get(target.uid);
       // Expunged elsewhere and not announced yet: RFC 3501 §7.4.1 lets the server skip it.
       if (!message || target.sequence === 0) continue;
-      await fetchOne(session, command, target.sequence, message, items);
+      try {
+        await fetchOne(session, command, target.sequence, message, items);
+      } catch (err) {
+        // Half a FETCH response is on the wire: the client cannot recover its framing.
+        session.logger.error({ err, uid: message.uid }, 'FETCH failed mid-response');
+        session.end('* BYE [SERVERBUG] Internal error while sending a message');
+        throw err;
+      }
     }
     return ok(`${command.uid ? 'UID ' : ''}FETCH completed`);
   },
@@ -67,12 +90,11 @@ async function fetchOne(
 ): Promise<void> {
   const folder = session.selected!;
   let flags = message.flags;
-  const wantsFlags = items.some((item) => item.kind === 'FLAGS');
   let flagsChanged = false;
   if (
     !folder.readOnly &&
     !flags.includes('\\Seen') &&
-    items.some((item) => item.kind === 'body' && !item.peek)
+    items.some((item) => item.kind === 'section' && !item.peek)
   ) {
     const result = await session.services.storage.mail.updateFlags(folder.account, folder.path, {
       uids: [message.uid],
@@ -86,93 +108,86 @@ async function fetchOne(
       flagsChanged = true;
     }
   }
-  const head: ResponseValue[] = [];
-  const bodies: Extract<FetchItem, { kind: 'body' }>[] = [];
-  if (command.uid && !items.some((item) => item.kind === 'UID')) head.push(atom('UID'), message.uid);
-  for (const item of items) {
-    switch (item.kind) {
-      case 'UID':
-        head.push(atom('UID'), message.uid);
-        break;
-      case 'FLAGS':
-        head.push(
-          atom('FLAGS'),
-          flags.map((flag) => atom(flag)),
-        );
-        break;
-      case 'INTERNALDATE':
-        head.push(atom('INTERNALDATE'), formatDateTime(message.internalDate));
-        break;
-      case 'RFC822.SIZE':
-        head.push(atom('RFC822.SIZE'), message.size);
-        break;
-      case 'body':
-        bodies.push(item);
-        break;
-    }
-  }
-  if (flagsChanged && !wantsFlags)
-    head.push(
-      atom('FLAGS'),
-      flags.map((flag) => atom(flag)),
-    );
-  await session.write(Buffer.concat([Buffer.from(`* ${sequence} FETCH (`), joined(head)]));
-  for (const [index, body] of bodies.entries()) {
-    const range = bodyRange(message, body);
-    const name = serialize(body.reply(body.partial ? range.origin : undefined));
-    const size = range.end - range.start;
-    const separator = head.length > 0 || index > 0 ? ' ' : '';
-    await session.write(Buffer.from(`${separator}${name.toString('latin1')} {${size}}\r\n`, 'latin1'));
-    if (size > 0)
-      await pipeBody(session, await session.services.storage.blobs.openBlob(message.blobId, range));
-  }
-  await session.write(Buffer.from(')\r\n'));
+  const measure = await measureOf(session, message, items);
+  const data: ImapValue[] = [];
+  if (command.uid && !items.some((item) => item.kind === 'UID')) data.push(valueAtom('UID'), message.uid);
+  for (const item of items) data.push(...(await render(session, message, item, flags, measure)));
+  if (flagsChanged && !items.some((item) => item.kind === 'FLAGS'))
+    data.push(valueAtom('FLAGS'), flagList(flags));
+  const write = (bytes: Buffer): Promise<void> => session.write(bytes);
+  await write(Buffer.from(`* ${sequence} FETCH (`));
+  await writeSeparated(write, data, session.enabled.has('UTF8=ACCEPT'));
+  await write(Buffer.from(')\r\n'));
 }
 
-/** Items separated by spaces, as one buffer. */
-function joined(values: readonly ResponseValue[]): Buffer {
-  return Buffer.concat(
-    values.flatMap((value, index) =>
-      index === 0 ? [serialize(value)] : [Buffer.from(' '), serialize(value)],
-    ),
+async function render(
+  session: ImapSession,
+  message: MessageMeta,
+  item: FetchItem,
+  flags: readonly string[],
+  measure: OctetMeasure,
+): Promise<ImapValue[]> {
+  switch (item.kind) {
+    case 'UID':
+      return [valueAtom('UID'), message.uid];
+    case 'FLAGS':
+      return [valueAtom('FLAGS'), flagList(flags)];
+    case 'INTERNALDATE':
+      return [valueAtom('INTERNALDATE'), formatDateTime(message.internalDate)];
+    case 'RFC822.SIZE':
+      return [valueAtom('RFC822.SIZE'), measure.size(0, message.mime.end)];
+    case 'ENVELOPE':
+      return [valueAtom('ENVELOPE'), renderEnvelope(message.envelope)];
+    case 'BODY':
+    case 'BODYSTRUCTURE':
+      return [
+        valueAtom(item.kind),
+        renderBodyStructure(message.mime, { extended: item.kind === 'BODYSTRUCTURE', measure }),
+      ];
+    case 'section': {
+      const literal = await renderSection(message.mime, item.spec, item.partial, {
+        open: (range) => session.services.storage.blobs.openBlob(message.blobId, range),
+        measure,
+      });
+      return [valueAtom(item.reply), literal];
+    }
+  }
+}
+
+/**
+ * How the stored body weighs on the wire (plugins/imap/message/octets.ts): read only when an item
+ * needs sizes or line counts of a body that is not known to be clean.
+ */
+async function measureOf(
+  session: ImapSession,
+  message: MessageMeta,
+  items: readonly FetchItem[],
+): Promise<OctetMeasure> {
+  const needs = items.some(
+    (item) =>
+      item.kind !== 'FLAGS' &&
+      item.kind !== 'UID' &&
+      item.kind !== 'INTERNALDATE' &&
+      item.kind !== 'ENVELOPE',
+  );
+  if (!needs) return AS_STORED;
+  const structural = items.some((item) => item.kind === 'BODY' || item.kind === 'BODYSTRUCTURE');
+  if (isWireClean(message.mime) && !structural) return AS_STORED;
+  return measureOctets(message.mime, (range) =>
+    session.services.storage.blobs.openBlob(message.blobId, range),
   );
 }
 
-async function pipeBody(session: ImapSession, body: Readable): Promise<void> {
-  for await (const chunk of body) await session.write(chunk as Buffer);
-}
-
-/** The stored byte range an item reads, after its partial. */
-function bodyRange(
-  message: MessageMeta,
-  item: Extract<FetchItem, { kind: 'body' }>,
-): { start: number; end: number; origin: number } {
-  const root = message.mime;
-  let start = 0;
-  let end = message.size;
-  if (item.part === 'header') end = root.bodyStart;
-  if (item.part === 'text') start = root.bodyStart;
-  const origin = item.partial?.offset ?? 0;
-  if (item.partial) {
-    start = Math.min(end, start + item.partial.offset);
-    end = Math.min(end, start + item.partial.length);
-  }
-  return { start, end, origin };
+function flagList(flags: readonly string[]): ImapValue {
+  return flags.map((flag) => valueAtom(flag));
 }
 
 function fetchItems(command: ImapCommand, arg: ImapArg): FetchItem[] {
-  const raw: ImapArg[] = arg.type === 'list' ? [...arg.items] : [arg];
-  if (raw.length === 0) throw new ImapParseError(command.tag, 'Empty FETCH item list');
-  if (
-    raw.length === 1 &&
-    raw[0].type === 'atom' &&
-    MACROS[raw[0].value.toUpperCase()] &&
-    arg.type !== 'list'
-  ) {
-    return MACROS[raw[0].value.toUpperCase()].map((name) =>
-      fetchItem(command, { type: 'atom', value: name }),
-    );
+  if (arg.type === 'atom' && MACROS[arg.value.toUpperCase()]) {
+    return MACROS[arg.value.toUpperCase()].map((name) => fetchItem(command, { type: 'atom', value: name }));
   }
+  const raw: readonly ImapArg[] = arg.type === 'list' ? arg.items : [arg];
+  if (raw.length === 0) throw new ImapParseError(command.tag, 'Empty FETCH item list');
   return raw.map((item) => fetchItem(command, item));
 }
 
@@ -184,28 +199,47 @@ function fetchItem(command: ImapCommand, arg: ImapArg): FetchItem {
       case 'UID':
       case 'INTERNALDATE':
       case 'RFC822.SIZE':
+      case 'ENVELOPE':
+      case 'BODY':
+      case 'BODYSTRUCTURE':
         return { kind: name };
-      case 'RFC822':
-        return { kind: 'body', reply: () => atom('RFC822'), part: 'whole', peek: false };
-      case 'RFC822.HEADER':
-        return { kind: 'body', reply: () => atom('RFC822.HEADER'), part: 'header', peek: true };
-      case 'RFC822.TEXT':
-        return { kind: 'body', reply: () => atom('RFC822.TEXT'), part: 'text', peek: false };
     }
+    const rfc822 = RFC822_SECTIONS[name];
+    if (rfc822)
+      return { kind: 'section', reply: name, spec: { part: [], text: rfc822.text }, peek: rfc822.peek };
   }
   if (arg.type === 'section' && (arg.name === 'BODY' || arg.name === 'BODY.PEEK')) {
-    const spec =
-      arg.items.length === 0 ? '' : arg.items[0].type === 'atom' ? arg.items[0].value.toUpperCase() : '?';
-    const part = spec === '' ? 'whole' : spec === 'HEADER' ? 'header' : spec === 'TEXT' ? 'text' : undefined;
-    if (part && arg.items.length <= 1) {
-      return {
-        kind: 'body',
-        reply: (origin) => section('BODY', spec === '' ? [] : [atom(spec)], origin),
-        part,
-        peek: arg.name === 'BODY.PEEK',
-        partial: arg.partial,
-      };
-    }
+    const spec = parseSection(sectionText(command, arg.items));
+    if (!spec) throw new ImapParseError(command.tag, `Invalid section ${describeArg(arg)}`);
+    const partial = arg.partial && { origin: arg.partial.offset, count: arg.partial.length };
+    const origin = partial ? `<${partial.origin}>` : '';
+    return {
+      kind: 'section',
+      reply: `BODY[${formatSection(spec)}]${origin}`,
+      spec,
+      partial,
+      peek: arg.name === 'BODY.PEEK',
+    };
   }
   throw new ImapParseError(command.tag, `Unsupported FETCH item ${describeArg(arg)}`);
+}
+
+/** The section's items as text for parseSection: `1.HEADER.FIELDS (From "To")`. */
+function sectionText(command: ImapCommand, items: readonly ImapArg[]): string {
+  return items
+    .map((item) => {
+      if (item.type === 'atom') return item.value;
+      if (item.type === 'number') return item.raw;
+      if (item.type === 'list') {
+        return `(${item.items.map((field) => serialize(fieldName(command, field)).toString('latin1')).join(' ')})`;
+      }
+      throw new ImapParseError(command.tag, `Invalid section item ${describeArg(item)}`);
+    })
+    .join(' ');
+}
+
+function fieldName(command: ImapCommand, field: ImapArg): string {
+  if (field.type === 'atom') return field.value;
+  if (field.type === 'string') return field.value.toString('latin1');
+  throw new ImapParseError(command.tag, `Invalid header field name ${describeArg(field)}`);
 }
