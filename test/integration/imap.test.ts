@@ -17,6 +17,7 @@ import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { ADAPTER_NAMES, type TestStorage } from '../helpers/adapters.js';
 import { directorySetup } from '../helpers/directory-setup.js';
 import { ImapTestClient } from '../helpers/imap-client.js';
+import { WriterProcess } from '../helpers/mailbox-writer.js';
 import { sendSubject } from '../helpers/smtp-client.js';
 import { onFreePorts, startTestKernel, type TestKernel } from '../helpers/test-kernel.js';
 
@@ -55,7 +56,7 @@ for (const adapter of ADAPTER_NAMES) {
           plugins: {
             queue: { prefix: `imap-${adapter}` },
             smtp: { hostname: 'mx.example.org', reverseDns: false },
-            imap: {},
+            imap: { trustedNetworks: ['127.0.0.1'] },
           },
           listen: onFreePorts('smtp', 'submission', 'smtps', 'imap', 'imaps'),
         },
@@ -209,6 +210,78 @@ for (const adapter of ADAPTER_NAMES) {
       assert.match(await client.line(), /^\* \d+ EXISTS$/);
       client.send('DONE');
       assert.deepEqual(await client.until(tag), [`${tag} OK IDLE terminated`]);
+    });
+
+    it('pushes changes made by another process to a session in IDLE within a second', async () => {
+      const client = await selectedClient();
+      const writer = await WriterProcess.start(testStorage.url, infra().redis.url, dir);
+      try {
+        const tag = client.nextTag();
+        client.send(`${tag} IDLE`);
+        assert.equal(await client.line(), '+ idling');
+        const appended = await writer.send<{ uid: number }>({
+          op: 'append',
+          account: ALICE,
+          folder: 'INBOX',
+          body: 'Subject: from another process\r\n\r\nhi\r\n',
+        });
+        const exists = await client.line();
+        assert.ok(Date.now() - appended.committedAt < 1000, 'EXISTS within a second of the commit');
+        const count = Number(/^\* (\d+) EXISTS$/.exec(exists)?.[1]);
+        assert.ok(count > 0, exists);
+        await writer.send({
+          op: 'flags',
+          account: ALICE,
+          folder: 'INBOX',
+          uids: [appended.uid],
+          flags: ['\\Deleted'],
+        });
+        assert.equal(await client.line(), `* ${count} FETCH (UID ${appended.uid} FLAGS (\\Deleted))`);
+        await writer.send({ op: 'expunge', account: ALICE, folder: 'INBOX' });
+        assert.equal(await client.line(), `* ${count} EXPUNGE`);
+        client.send('DONE');
+        assert.deepEqual(await client.until(tag), [`${tag} OK IDLE terminated`]);
+      } finally {
+        await writer.stop();
+      }
+    });
+
+    it('enforces its limits with a tagged answer and keeps the session', async () => {
+      const client = await selectedClient();
+      assert.deepEqual(await client.command(`NOOP ${'x'.repeat(9000)}`), [
+        'A3 BAD Line longer than 8192 bytes',
+      ]);
+      const tag = client.nextTag();
+      client.send(`${tag} APPEND INBOX {60000000}`);
+      assert.deepEqual(await client.until(tag), [
+        `${tag} NO [TOOBIG] Message of 60000000 bytes is larger than the limit of 52428800`,
+      ]);
+      assert.deepEqual(await client.command('NOOP'), ['A5 OK NOOP completed']);
+    });
+
+    it('offers LOGINDISABLED to an untrusted client before STARTTLS and takes the login after it', async () => {
+      const { client, greeting } = await ImapTestClient.connect(started.port('imap'), {
+        localAddress: '127.0.0.2',
+      });
+      open.push(client);
+      assert.match(greeting, /STARTTLS LOGINDISABLED\] /);
+      assert.deepEqual(await client.command(`LOGIN alice@example.org "${PASSWORD}"`), [
+        'A1 NO [PRIVACYREQUIRED] Plain-text passwords are refused before STARTTLS',
+      ]);
+      assert.deepEqual(await client.command('STARTTLS'), ['A2 OK Begin TLS negotiation now']);
+      const secure = await client.startTls();
+      open.push(secure);
+      const capability = await secure.command('CAPABILITY');
+      assert.match(capability[0], /^\* CAPABILITY IMAP4rev1 .*AUTH=PLAIN AUTH=LOGIN$/);
+      assert.doesNotMatch(capability[0], /STARTTLS|LOGINDISABLED/);
+      assert.match(
+        (
+          await secure.command(
+            `AUTHENTICATE PLAIN ${Buffer.from(`\0alice@example.org\0${PASSWORD}`).toString('base64')}`,
+          )
+        ).at(-1)!,
+        /^A4 OK \[CAPABILITY /,
+      );
     });
 
     it('serves imapflow: reads, flags, moves and deletes mail that arrived over SMTP', async () => {

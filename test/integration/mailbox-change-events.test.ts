@@ -6,13 +6,10 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Redis } from 'ioredis';
@@ -39,8 +36,8 @@ import { directorySetup } from '../helpers/directory-setup.js';
 import { quietLogger } from '../helpers/logger.js';
 import { waitFor } from '../helpers/queue-testbed.js';
 import { startStorageKernel } from '../helpers/storage-kernel.js';
+import { WriterProcess } from '../helpers/mailbox-writer.js';
 
-const WRITER = fileURLToPath(new URL('../helpers/mailbox-writer-process.js', import.meta.url));
 /** How long a test waits for something that should come in well under a second, before failing. */
 const GIVE_UP_MS = 10_000;
 const alice: AccountKey = { domain: 'example.org', name: 'alice' };
@@ -83,53 +80,6 @@ class Recorder {
   /** Resolves once `count` events were heard. */
   async count(count: number): Promise<void> {
     await this.next(`#${count}`, () => this.heard.length >= count);
-  }
-}
-
-/** The writer process (mailbox-writer-process.ts): one command, one answer. */
-class WriterProcess {
-  private readonly answers: ((line: string) => void)[] = [];
-  private readonly exited: Promise<number | null>;
-  private stderr = '';
-
-  private constructor(private readonly child: ChildProcess) {
-    child.stderr!.on('data', (chunk) => (this.stderr += chunk));
-    this.exited = new Promise((resolve) => child.once('exit', resolve));
-    createInterface({ input: child.stdout! }).on('line', (line) => this.answers.shift()?.(line));
-  }
-
-  static async start(storage: string, redisUrl: string, home: string): Promise<WriterProcess> {
-    const child = spawn(process.execPath, [WRITER, storage, redisUrl, home], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const writer = new WriterProcess(child);
-    const ready = await writer.answer();
-    assert.deepEqual(ready, { ready: true });
-    return writer;
-  }
-
-  send<T>(command: Record<string, unknown>): Promise<T & { committedAt: number }> {
-    const answered = this.answer<T & { committedAt: number; error?: string }>();
-    this.child.stdin!.write(JSON.stringify(command) + '\n');
-    return answered.then((answer) => {
-      if (answer.error) throw new Error(`writer process: ${answer.error}`);
-      return answer;
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.child.stdin!.end();
-    const code = await this.exited;
-    assert.equal(code, 0, this.stderr);
-  }
-
-  private answer<T>(): Promise<T> {
-    return new Promise((resolve, reject) => {
-      this.answers.push((line) => resolve(JSON.parse(line) as T));
-      void this.exited.then((code) =>
-        reject(new Error(`writer process exited with ${code}\n${this.stderr}`)),
-      );
-    });
   }
 }
 
