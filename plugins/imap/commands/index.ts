@@ -6,6 +6,8 @@ import { capability } from './capability.js';
 import { close, unselect } from './close.js';
 import type { CommandModule } from './command-module.js';
 import { copy } from './copy.js';
+import { create } from './create.js';
+import { deleteCommand } from './delete.js';
 import { enable } from './enable.js';
 import { expunge } from './expunge.js';
 import { fetch } from './fetch.js';
@@ -16,9 +18,12 @@ import { login } from './login.js';
 import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
+import { rename } from './rename.js';
 import { select } from './select.js';
 import { starttls } from './starttls.js';
+import { status } from './status.js';
 import { store } from './store.js';
+import { subscribe } from './subscribe.js';
 
 const MODULES: readonly CommandModule[] = [
   capability,
@@ -41,6 +46,11 @@ const MODULES: readonly CommandModule[] = [
   idle,
   append,
   copy,
+  create,
+  deleteCommand,
+  rename,
+  subscribe,
+  status,
 ];
 
 const BY_NAME = new Map(MODULES.flatMap((module) => module.names.map((name) => [name, module] as const)));

@@ -10,6 +10,9 @@ const ALWAYS = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
 /** Once logged in. */
 const AUTHENTICATED = ['NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE', 'CHILDREN', 'SPECIAL-USE'];
 
+/** Mailbox management (commands/create.ts, list.ts, status.ts). */
+const MAILBOXES = ['CREATE-SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS', 'STATUS=SIZE'];
+
 export function capabilities(session: ImapSession): Atom[] {
   const names = [...ALWAYS];
   if (session.state === 'not-authenticated') {
@@ -18,7 +21,7 @@ export function capabilities(session: ImapSession): Atom[] {
     if (session.plaintextAllowed) names.push('AUTH=PLAIN', 'AUTH=LOGIN');
     else names.push('LOGINDISABLED');
   } else {
-    names.push(...AUTHENTICATED, `APPENDLIMIT=${session.services.config.maxAppendBytes}`);
+    names.push(...AUTHENTICATED, ...MAILBOXES, `APPENDLIMIT=${session.services.config.maxAppendBytes}`);
   }
   return names.map(atom);
 }
