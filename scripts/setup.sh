@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Mailwright needs on a Debian machine with Node 20, then builds it.
 #   bash scripts/setup.sh          the server: redis-server (for the embedded Redis), npm packages, build
-#   bash scripts/setup.sh --test   also what the tests use: swaks, fetchmail, curl, Python 3, Dovecot (the
+#   bash scripts/setup.sh --test   also what the tests use: swaks, fetchmail, curl, Python 3, mbsync, Dovecot (the
 #                                  IMAP reference server), Go for building FerretDB
 # Safe to re-run: it installs only what is missing.
 set -euo pipefail
@@ -21,6 +21,7 @@ if $want_tests; then
   command -v python3 >/dev/null || missing+=(python3)
   # The IMAP tests compare Mailwright's answers with Dovecot's (started with a scratch config).
   command -v dovecot >/dev/null || [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)
+  command -v mbsync >/dev/null || missing+=(isync)
   # The MongoDB adapter's tests build FerretDB 1.x with Go (scripts/ferretdb.sh); with MONGODB_URI
   # set they use that server instead and need no Go.
   if [ -z "${MONGODB_URI:-}" ] && ! command -v go >/dev/null && [ ! -x /usr/local/go/bin/go ]; then
