@@ -14,6 +14,7 @@ import { login } from './login.js';
 import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
+import { search } from './search.js';
 import { select } from './select.js';
 import { starttls } from './starttls.js';
 import { store } from './store.js';
@@ -37,6 +38,7 @@ const MODULES: readonly CommandModule[] = [
   fetch,
   store,
   idle,
+  search,
 ];
 
 const BY_NAME = new Map(MODULES.flatMap((module) => module.names.map((name) => [name, module] as const)));

@@ -9,6 +9,8 @@ const ALWAYS = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
 
 /** Once logged in. */
 const AUTHENTICATED = ['NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE', 'CHILDREN', 'SPECIAL-USE'];
+/** The search family (search/, commands/search.ts, sort.ts, thread.ts). */
+const SEARCHING = ['ESEARCH', 'SEARCHRES', 'WITHIN'];
 
 export function capabilities(session: ImapSession): Atom[] {
   const names = [...ALWAYS];
@@ -18,7 +20,7 @@ export function capabilities(session: ImapSession): Atom[] {
     if (session.plaintextAllowed) names.push('AUTH=PLAIN', 'AUTH=LOGIN');
     else names.push('LOGINDISABLED');
   } else {
-    names.push(...AUTHENTICATED, `APPENDLIMIT=${session.services.config.maxAppendBytes}`);
+    names.push(...AUTHENTICATED, ...SEARCHING, `APPENDLIMIT=${session.services.config.maxAppendBytes}`);
   }
   return names.map(atom);
 }
