@@ -16,6 +16,7 @@ import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
 import { search } from './search.js';
 import { select } from './select.js';
+import { sort } from './sort.js';
 import { starttls } from './starttls.js';
 import { store } from './store.js';
 
@@ -39,6 +40,7 @@ const MODULES: readonly CommandModule[] = [
   store,
   idle,
   search,
+  sort,
 ];
 
 const BY_NAME = new Map(MODULES.flatMap((module) => module.names.map((name) => [name, module] as const)));

@@ -39,6 +39,7 @@ export const IMAP_COMMANDS: ReadonlySet<string> = new Set([
   'STORE',
   'COPY',
   'MOVE', // RFC 6851
+  'SORT', // RFC 5256
   'UID',
 ]);
 
@@ -50,4 +51,5 @@ export const UID_COMMANDS: ReadonlySet<string> = new Set([
   'SEARCH',
   'STORE',
   'EXPUNGE',
+  'SORT',
 ]);
