@@ -19,6 +19,7 @@ import { select } from './select.js';
 import { sort } from './sort.js';
 import { starttls } from './starttls.js';
 import { store } from './store.js';
+import { thread } from './thread.js';
 
 const MODULES: readonly CommandModule[] = [
   capability,
@@ -41,6 +42,7 @@ const MODULES: readonly CommandModule[] = [
   idle,
   search,
   sort,
+  thread,
 ];
 
 const BY_NAME = new Map(MODULES.flatMap((module) => module.names.map((name) => [name, module] as const)));

@@ -39,7 +39,8 @@ export const IMAP_COMMANDS: ReadonlySet<string> = new Set([
   'STORE',
   'COPY',
   'MOVE', // RFC 6851
-  'SORT', // RFC 5256
+  'SORT',
+  'THREAD', // RFC 5256
   'UID',
 ]);
 
@@ -52,4 +53,5 @@ export const UID_COMMANDS: ReadonlySet<string> = new Set([
   'STORE',
   'EXPUNGE',
   'SORT',
+  'THREAD',
 ]);

@@ -10,7 +10,7 @@ const ALWAYS = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
 /** Once logged in. */
 const AUTHENTICATED = ['NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE', 'CHILDREN', 'SPECIAL-USE'];
 /** The search family (search/, commands/search.ts, sort.ts, thread.ts). */
-const SEARCHING = ['ESEARCH', 'SEARCHRES', 'WITHIN', 'SORT'];
+const SEARCHING = ['ESEARCH', 'SEARCHRES', 'WITHIN', 'SORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES'];
 
 export function capabilities(session: ImapSession): Atom[] {
   const names = [...ALWAYS];
