@@ -71,7 +71,9 @@ function addressOf(entry: string): string | undefined {
   const address = (angle ? angle[1] : entry).trim();
   // A route (`<@a,@b:user@host>`) is not part of the mailbox.
   const routeless = address.replace(/^@[^:]*:/, '');
-  return routeless.length > 0 && !/\s/.test(angle ? '' : routeless) ? routeless : undefined;
+  // Without brackets, words outside quotes are a display name with no address (`Ann Smith`).
+  const unquoted = routeless.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  return routeless.length > 0 && (angle || !/\s/.test(unquoted)) ? routeless : undefined;
 }
 
 function localPart(address: string): string {
