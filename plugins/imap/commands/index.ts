@@ -19,11 +19,14 @@ import { logout } from './logout.js';
 import { namespace } from './namespace.js';
 import { check, noop } from './noop.js';
 import { rename } from './rename.js';
+import { search } from './search.js';
 import { select } from './select.js';
+import { sort } from './sort.js';
 import { starttls } from './starttls.js';
 import { status } from './status.js';
 import { store } from './store.js';
 import { subscribe } from './subscribe.js';
+import { thread } from './thread.js';
 
 const MODULES: readonly CommandModule[] = [
   capability,
@@ -51,6 +54,9 @@ const MODULES: readonly CommandModule[] = [
   rename,
   subscribe,
   status,
+  search,
+  sort,
+  thread,
 ];
 
 const BY_NAME = new Map(MODULES.flatMap((module) => module.names.map((name) => [name, module] as const)));

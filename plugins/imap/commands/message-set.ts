@@ -24,7 +24,10 @@ export function targetsOf(command: ImapCommand, index: number, session: ImapSess
   const set = sequenceSetOf(command.args[index], command.tag);
   const uids = folder.uidList;
   if (command.uid) {
-    return messageUids(set, uids).map((uid) => ({ uid, sequence: folder.sequenceOf(uid) }));
+    return messageUids(set, uids, folder.savedSearch).map((uid) => ({
+      uid,
+      sequence: folder.sequenceOf(uid),
+    }));
   }
   if (set.kind === 'ranges') {
     for (const range of set.ranges) {
@@ -35,7 +38,9 @@ export function targetsOf(command: ImapCommand, index: number, session: ImapSess
       }
     }
   }
-  return messageNumbers(set, uids.length).map((sequence) => ({ sequence, uid: uids[sequence - 1] }));
+  // `$` (RFC 5182): the saved UIDs, by the numbers they have now.
+  const saved = set.kind === 'saved' ? folder.savedSearch.map((uid) => folder.sequenceOf(uid)) : [];
+  return messageNumbers(set, uids.length, saved).map((sequence) => ({ sequence, uid: uids[sequence - 1] }));
 }
 
 /** The stored messages of the targets, by UID (those expunged elsewhere are missing). */

@@ -39,6 +39,8 @@ export const IMAP_COMMANDS: ReadonlySet<string> = new Set([
   'STORE',
   'COPY',
   'MOVE', // RFC 6851
+  'SORT',
+  'THREAD', // RFC 5256
   'UID',
 ]);
 
@@ -50,4 +52,6 @@ export const UID_COMMANDS: ReadonlySet<string> = new Set([
   'SEARCH',
   'STORE',
   'EXPUNGE',
+  'SORT',
+  'THREAD',
 ]);

@@ -9,6 +9,8 @@ const ALWAYS = ['IMAP4rev1', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
 
 /** Once logged in. */
 const AUTHENTICATED = ['NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE', 'CHILDREN', 'SPECIAL-USE'];
+/** The search family (search/, commands/search.ts, sort.ts, thread.ts). */
+const SEARCHING = ['ESEARCH', 'SEARCHRES', 'WITHIN', 'SORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES'];
 
 /** Mailbox management (commands/create.ts, list.ts, status.ts). */
 const MAILBOXES = ['CREATE-SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS', 'STATUS=SIZE'];
@@ -21,7 +23,12 @@ export function capabilities(session: ImapSession): Atom[] {
     if (session.plaintextAllowed) names.push('AUTH=PLAIN', 'AUTH=LOGIN');
     else names.push('LOGINDISABLED');
   } else {
-    names.push(...AUTHENTICATED, ...MAILBOXES, `APPENDLIMIT=${session.services.config.maxAppendBytes}`);
+    names.push(
+      ...AUTHENTICATED,
+      ...MAILBOXES,
+      ...SEARCHING,
+      `APPENDLIMIT=${session.services.config.maxAppendBytes}`,
+    );
   }
   return names.map(atom);
 }

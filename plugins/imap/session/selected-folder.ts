@@ -20,6 +20,8 @@ export class SelectedFolder {
   /** Expunged elsewhere, not yet announced. */
   private readonly vanished = new Set<number>();
   private highestModseq: number;
+  /** UIDs saved by SEARCH RETURN (SAVE), what `$` names (RFC 5182); a new selection starts empty. */
+  savedSearch: readonly number[] = [];
 
   private constructor(
     private readonly store: MailStore,

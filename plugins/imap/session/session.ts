@@ -265,5 +265,5 @@ export class ImapSession {
  * them, as sequence numbers do not change meaning for the client there).
  */
 function forbidsExpungeNotice(command: ImapCommand): boolean {
-  return !command.uid && (command.name === 'FETCH' || command.name === 'STORE' || command.name === 'SEARCH');
+  return !command.uid && ['FETCH', 'STORE', 'SEARCH', 'SORT', 'THREAD'].includes(command.name);
 }
