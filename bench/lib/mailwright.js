@@ -19,18 +19,21 @@ export async function compiled(relative) {
  * resolved once it prints its ready line. With MW_BENCH_CPU_PROF=1 every Mailwright process (the
  * front one and its delivery workers, which inherit node's flags) writes a V8 CPU profile into
  * `profileDir`, bench/results/<bench>-mailwright-<time>/, when it stops (node names each file
- * after its pid).
+ * after its pid); `cpuProfile` says so for one start (a bench that starts Mailwright several
+ * times profiles only the start that runs its timed load).
  */
-export async function startMailwrightProcess({ dir, bench, lines }) {
+export async function startMailwrightProcess({
+  dir,
+  bench,
+  lines,
+  cpuProfile = process.env.MW_BENCH_CPU_PROF === '1',
+}) {
   const config = path.join(dir, 'mailwright.yaml');
   await writeFile(config, [...lines, ''].join('\n'));
   const cli = process.env.MW_BENCH_BUILD
     ? path.join(BUILD, 'core/cli/main.js')
     : path.join(REPO, 'bin/mailwright.js');
-  const profileDir =
-    process.env.MW_BENCH_CPU_PROF === '1'
-      ? path.join(RESULTS_DIR, `${bench}-mailwright-${Date.now()}`)
-      : undefined;
+  const profileDir = cpuProfile ? path.join(RESULTS_DIR, `${bench}-mailwright-${Date.now()}`) : undefined;
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const server = startProcess(
     'mailwright',

@@ -51,3 +51,14 @@ export function sampleTreeRss(rootPids, intervalMs = 200) {
     },
   };
 }
+
+/** A field of /proc/<pid>/smaps_rollup in bytes (Pss, Private_Dirty ...), or 0 when the process is gone. */
+export async function rollupBytes(pid, field) {
+  try {
+    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup);
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
