@@ -13,7 +13,7 @@ const run = promisify(execFile);
 /**
  * The README's quickstart, step by step, with real clients: the embedded default server, an
  * administrator, a domain and a user made with `mailwright ctrl`, a message sent with swaks and
- * read back with curl over POP3 after STLS. Only the ports differ (free ones, not the defaults).
+ * read back with curl over POP3 after STLS and over IMAP after STARTTLS. Only the ports differ (free ones, not the defaults).
  */
 describe('README quickstart', () => {
   let home: string;
@@ -32,7 +32,7 @@ describe('README quickstart', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  it('creates a mailbox with mailwright ctrl, sends with swaks and reads it back with curl', async () => {
+  it('creates a mailbox with mailwright ctrl, sends with swaks and reads it back with curl over POP3 and IMAP', async () => {
     await mailwright('admin', 'add', 'admin', 'change-me');
     const ctrl = (...args: string[]) =>
       mailwright('ctrl', '--port', port('xmail-ctrl'), '--password', 'change-me', ...args);
@@ -69,6 +69,14 @@ describe('README quickstart', () => {
     assert.match(message, /^Return-Path: <bob@elsewhere\.test>\r\nReceived: /);
     assert.match(message, /\r\nSubject: hello\r\n/);
     assert.match(message, /\r\n\r\nThe first message\.\r\n/);
+    const overImap = await run('curl', [
+      '-sk',
+      '--ssl-reqd',
+      '-u',
+      'alice@example.test:s3cret',
+      `imap://127.0.0.1:${port('imap')}/INBOX;UID=1`,
+    ]);
+    assert.equal(overImap.stdout, message, 'IMAP reads the same bytes as POP3');
 
     const users = await ctrl('userlist', 'example.test', '--format', 'tsv');
     assert.match(
