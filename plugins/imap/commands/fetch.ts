@@ -5,7 +5,7 @@ import { renderBodyStructure } from '../message/body-structure.js';
 import { renderEnvelope } from '../message/envelope.js';
 import { formatSection, parseSection, type PartialRange, type SectionSpec } from '../message/section.js';
 import { atom as valueAtom, type ImapValue } from '../message/values.js';
-import { writeSeparated } from '../message/value-writer.js';
+import { bufferedWriter, writeSeparated } from '../message/value-writer.js';
 import {
   describeArg,
   formatDateTime,
@@ -114,10 +114,11 @@ async function fetchOne(
   for (const item of items) data.push(...(await render(session, message, item, flags, measure)));
   if (flagsChanged && !items.some((item) => item.kind === 'FLAGS'))
     data.push(valueAtom('FLAGS'), flagList(flags));
-  const write = (bytes: Buffer): Promise<void> => session.write(bytes);
-  await write(Buffer.from(`* ${sequence} FETCH (`));
-  await writeSeparated(write, data, session.enabled.has('UTF8=ACCEPT'));
-  await write(Buffer.from(')\r\n'));
+  const out = bufferedWriter((bytes) => session.write(bytes));
+  await out.write(Buffer.from(`* ${sequence} FETCH (`));
+  await writeSeparated(out.write, data, session.enabled.has('UTF8=ACCEPT'));
+  await out.write(Buffer.from(')\r\n'));
+  await out.flush();
 }
 
 async function render(

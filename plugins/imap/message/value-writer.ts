@@ -50,3 +50,31 @@ export async function writeSeparated(
 const OPEN = Buffer.from('(');
 const CLOSE = Buffer.from(')');
 const SPACE = Buffer.from(' ');
+
+/**
+ * Gathers small writes (the atoms, spaces and parentheses of a FETCH response) into one socket
+ * write of up to `limit` bytes; a streamed literal passes through in chunks of that size, so
+ * memory stays bounded whatever the message size. Call flush() at the end of the response.
+ */
+export function bufferedWriter(
+  sink: WriteBytes,
+  limit = 64 * 1024,
+): { write: WriteBytes; flush(): Promise<void> } {
+  let parts: Buffer[] = [];
+  let size = 0;
+  const flush = async (): Promise<void> => {
+    if (size === 0) return;
+    const bytes = Buffer.concat(parts, size);
+    parts = [];
+    size = 0;
+    await sink(bytes);
+  };
+  return {
+    async write(bytes) {
+      parts.push(bytes);
+      size += bytes.length;
+      if (size >= limit) await flush();
+    },
+    flush,
+  };
+}
