@@ -36,6 +36,7 @@ import { processTree, runCommand } from '../lib/processes.js';
 import { rollupBytes, sampleTreeRss, statusBytes } from '../lib/rss.js';
 import { log, selectedServers, writeResults } from '../lib/run.js';
 import { median, percentile, round } from '../lib/stats.js';
+import { formatProfile } from '../lib/profile-table.js';
 import { formatTable } from '../lib/table.js';
 import { tempDir } from '../lib/tempdir.js';
 import { newestProfile, summarizeCpuProfile } from '../pop3/cpu-profile.js';
@@ -115,7 +116,7 @@ async function main() {
   const text = buildReport(results, loadBefore, context);
   process.stdout.write(`\n${text}\n`);
   const profile = results.find((result) => result.load?.cpuProfile)?.load.cpuProfile;
-  if (profile) process.stdout.write(`\n${formatProfile(profile)}\n`);
+  if (profile) process.stdout.write(`\n${formatProfile(profile, 15)}\n`);
   const file = await saveResults(results, context);
   process.stdout.write(`\nresults: ${path.relative(process.cwd(), file)}\n`);
   if (results.some((result) => result.protocolErrors > 0 || result.error)) process.exitCode = 1;
@@ -515,23 +516,6 @@ function buildReport(results, loadBefore, context) {
     'Dovecot; PSS divides them among the sharers. MW/this for memory: below 1.00x Mailwright uses less.',
   );
   return lines.join('\n');
-}
-
-function formatProfile(profile) {
-  const rows = (entries) =>
-    entries.map((entry) => ({ name: entry.name, ms: entry.ms, share: `${entry.percentOfBusy}%` }));
-  const columns = (title) => [
-    { key: 'name', title },
-    { key: 'ms', title: 'self ms' },
-    { key: 'share', title: 'of busy' },
-  ];
-  return [
-    `Mailwright CPU profile of the timed runs (${profile.busyMs} ms busy of ${profile.totalMs} ms): ${profile.file}`,
-    '',
-    formatTable(columns('area'), rows(profile.areas.slice(0, 15))),
-    '',
-    formatTable(columns('function'), rows(profile.functions)),
-  ].join('\n');
 }
 
 async function saveResults(results, context) {

@@ -23,6 +23,7 @@ import { cleanupAll, cleanupOnSignals } from '../lib/cleanup.js';
 import { freePort } from '../lib/ports.js';
 import { sampleTreeRss, treeRss } from '../lib/rss.js';
 import { median, percentile, round } from '../lib/stats.js';
+import { formatProfile } from '../lib/profile-table.js';
 import { formatTable } from '../lib/table.js';
 import { tempDir } from '../lib/tempdir.js';
 import { runPop3Load, verifyResponses } from './client.js';
@@ -214,23 +215,6 @@ function buildReport(results, loadBefore, total) {
 }
 
 /** Other work on the machine skews the comparison; say so rather than print confident ratios. */
-function formatProfile(profile) {
-  const rows = (entries) =>
-    entries.map((entry) => ({ name: entry.name, ms: entry.ms, share: `${entry.percentOfBusy}%` }));
-  const columns = (title) => [
-    { key: 'name', title },
-    { key: 'ms', title: 'self ms' },
-    { key: 'share', title: 'of busy' },
-  ];
-  return [
-    `Mailwright CPU profile of the timed runs (${profile.busyMs} ms busy of ${profile.totalMs} ms): ${profile.file}`,
-    '',
-    formatTable(columns('area'), rows(profile.areas.slice(0, 10))),
-    '',
-    formatTable(columns('function'), rows(profile.functions)),
-  ].join('\n');
-}
-
 async function saveResults(results) {
   return writeResults('pop3', {
     machine: machineInfo({ mailwrightBuild: env.MW_BENCH_BUILD ?? 'dist', dovecot: await dovecotVersion() }),

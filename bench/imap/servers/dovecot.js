@@ -1,13 +1,11 @@
-import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import process from 'node:process';
 import { ensureAptPackage } from '../../lib/install.js';
+import { idOf, writeMaildirs } from '../../lib/dovecot-maildir.js';
 import { runCommand, startProcess, waitForPort } from '../../lib/processes.js';
 
 export const DOVECOT = '/usr/sbin/dovecot';
 /** Mail processes run as Debian's `mail` user: Dovecot refuses uid 0 for mail access. */
-const MAIL_USER = 'mail';
 const DH = '/usr/share/dovecot/dh.pem';
 
 /** dovecot-imapd pulls in dovecot-core; Debian's own instance is not used (nor configured) here. */
@@ -129,36 +127,4 @@ export async function prepareDovecot({ dir, mailboxes, password, tls, maxConnect
       };
     },
   };
-}
-
-async function idOf(flag) {
-  const result = await runCommand('id', [flag, MAIL_USER]);
-  if (result.code !== 0) throw new Error(`there is no "${MAIL_USER}" user for Dovecot's mail processes`);
-  return Number(result.stdout.trim());
-}
-
-async function writeMaildirs(mailRoot, mailboxes, uid, gid) {
-  const host = os.hostname().replace(/[/:]/g, '_');
-  const seconds = Math.floor(Date.now() / 1000);
-  let sequence = 0;
-  const owned = async (dirPath) => {
-    await mkdir(dirPath, { recursive: true });
-    await chown(dirPath, uid, gid);
-  };
-  await owned(mailRoot);
-  for (const { login, messages } of mailboxes) {
-    const maildir = path.join(mailRoot, login);
-    for (const sub of ['', 'cur', 'new', 'tmp']) await owned(path.join(maildir, sub));
-    for (const message of messages) {
-      const lf = Buffer.from(message.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
-      sequence += 1;
-      const file = path.join(
-        maildir,
-        'new',
-        `${seconds}.M${sequence}P${process.pid}.${host},S=${lf.length},W=${message.length}`,
-      );
-      await writeFile(file, lf);
-      await chown(file, uid, gid);
-    }
-  }
 }
