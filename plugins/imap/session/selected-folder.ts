@@ -15,8 +15,11 @@ import type { ImapSession } from './session.js';
 export class SelectedFolder {
   /** UIDs by sequence number - 1, ascending; expunged-but-unannounced UIDs included. */
   private uids: number[];
-  /** The MODSEQ of each message as the client last saw it (so its own STOREs are not echoed twice). */
-  private readonly seenModseq = new Map<number, number>();
+  /**
+   * The MODSEQ of each message as the client last saw it, beside `uids` (so its own STOREs are not
+   * echoed twice). Two plain arrays of small integers: an idle session holds little.
+   */
+  private modseqs: number[];
   /** Expunged elsewhere, not yet announced. */
   private readonly vanished = new Set<number>();
   private highestModseq: number;
@@ -34,7 +37,7 @@ export class SelectedFolder {
     highestModseq: number,
   ) {
     this.uids = messages.map((message) => message.uid);
-    for (const message of messages) this.seenModseq.set(message.uid, message.modseq);
+    this.modseqs = messages.map((message) => message.modseq);
     this.highestModseq = highestModseq;
   }
 
@@ -91,17 +94,17 @@ export class SelectedFolder {
 
   /** This session changed the message (STORE, its own fetch setting \Seen) and told the client. */
   sawModseq(uid: number, modseq: number): void {
-    this.seenModseq.set(uid, modseq);
+    const index = this.sequenceOf(uid) - 1;
+    if (index >= 0) this.modseqs[index] = modseq;
   }
 
   /** This session expunged these UIDs and sends the EXPUNGE responses itself: they leave the map. */
   forget(uids: readonly number[]): void {
     const gone = new Set(uids);
-    this.uids = this.uids.filter((uid) => !gone.has(uid));
-    for (const uid of uids) {
-      this.seenModseq.delete(uid);
-      this.vanished.delete(uid);
-    }
+    const kept = this.uids.flatMap((uid, index) => (gone.has(uid) ? [] : [index]));
+    this.uids = kept.map((index) => this.uids[index]);
+    this.modseqs = kept.map((index) => this.modseqs[index]);
+    for (const uid of uids) this.vanished.delete(uid);
   }
 
   /** A message this session appended or copied in: the client learns of it through EXISTS. */
@@ -130,15 +133,15 @@ export class SelectedFolder {
     if (added.length > 0) {
       for (const message of added) {
         this.uids.push(message.uid);
-        this.seenModseq.set(message.uid, message.modseq);
+        this.modseqs.push(message.modseq);
       }
       await session.untagged([this.uids.length, atom('EXISTS')]);
     }
     for (const message of changed) {
-      if (message.uid > lastKnown || this.seenModseq.get(message.uid) === message.modseq) continue;
+      if (message.uid > lastKnown) continue;
       const sequence = this.sequenceOf(message.uid);
-      if (sequence === 0) continue;
-      this.seenModseq.set(message.uid, message.modseq);
+      if (sequence === 0 || this.modseqs[sequence - 1] === message.modseq) continue;
+      this.modseqs[sequence - 1] = message.modseq;
       await session.untagged([sequence, atom('FETCH'), flagUpdate(session, message)]);
     }
     this.highestModseq = Math.max(info.highestModseq, ...changed.map((message) => message.modseq));
