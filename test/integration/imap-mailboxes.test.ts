@@ -22,6 +22,7 @@ import {
 } from '../../core/index.js';
 import { moveInboxMessages } from '../../plugins/imap/mailbox/inbox-move.js';
 import { directorySetup, type DirectorySetup } from '../helpers/directory-setup.js';
+import { afterFirstLine, afterTagged, connectRaw, SocketBuffer } from '../helpers/socket-buffer.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { ADAPTER_NAMES, type TestStorage } from '../helpers/adapters.js';
 import { onFreePorts, startTestKernel } from '../helpers/test-kernel.js';
@@ -37,27 +38,15 @@ function body(subject: string): Buffer {
 
 /** A hand-driven IMAP connection: one command out, the exact bytes up to its tagged line back. */
 class RawImap {
-  private buffer = Buffer.alloc(0);
-  private waiter: (() => void) | undefined;
-  closed = false;
+  private readonly received: SocketBuffer;
 
   private constructor(readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      this.waiter?.();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.waiter?.();
-    });
-    socket.on('error', () => undefined);
+    this.received = new SocketBuffer(socket);
   }
 
   static async connect(port: number, user?: string): Promise<RawImap> {
-    const socket = net.connect(port, '127.0.0.1');
-    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    const client = new RawImap(socket);
-    await client.until(() => client.buffer.indexOf('\r\n')); // greeting
+    const client = new RawImap(await connectRaw(port));
+    await client.received.take(afterFirstLine); // greeting
     if (user) {
       const answer = await client.run(`L1 LOGIN ${user}@${DOMAIN} "${PASSWORD}"`);
       assert.match(answer, /^L1 OK /m);
@@ -65,40 +54,16 @@ class RawImap {
     return client;
   }
 
-  /** The bytes up to offset `end` (found by `find`, -1 while incomplete), taken off the buffer. */
-  private async until(find: () => number): Promise<string> {
-    for (;;) {
-      const found = find();
-      if (found >= 0) {
-        const end = found + 2;
-        const out = this.buffer.subarray(0, end).toString('latin1');
-        this.buffer = this.buffer.subarray(end);
-        return out;
-      }
-      if (this.closed) throw new Error(`connection closed; unread: ${this.buffer.toString('latin1')}`);
-      await new Promise<void>((resolve) => (this.waiter = resolve));
-    }
-  }
-
   /** Sends `line` (its first word is the tag) and resolves everything up to the tagged response. */
-  run(line: string): Promise<string> {
+  async run(line: string): Promise<string> {
     const tag = line.split(' ')[0];
     this.socket.write(`${line}\r\n`);
-    return this.until(() => {
-      const text = this.buffer.toString('latin1');
-      const start = text.startsWith(`${tag} `) ? 0 : text.indexOf(`\r\n${tag} `);
-      if (start < 0) return -1;
-      const lineStart = start === 0 ? 0 : start + 2;
-      return text.indexOf('\r\n', lineStart);
-    });
+    return (await this.received.take((buffered) => afterTagged(buffered, tag))).toString('latin1');
   }
 
   /** What the server sent before closing the connection. */
   async rest(): Promise<string> {
-    while (!this.closed) await new Promise<void>((resolve) => (this.waiter = resolve));
-    const out = this.buffer.toString('latin1');
-    this.buffer = Buffer.alloc(0);
-    return out;
+    return (await this.received.rest()).toString('latin1');
   }
 
   close(): void {

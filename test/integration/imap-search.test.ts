@@ -15,6 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ImapFlow } from 'imapflow';
 import { appendToFolder, type AccountKey, type Kernel, type MessageMeta } from '../../core/index.js';
+import { afterFirstLine, afterTagged, connectRaw, SocketBuffer } from '../helpers/socket-buffer.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { ADAPTER_NAMES, type TestStorage } from '../helpers/adapters.js';
 import { directorySetup } from '../helpers/directory-setup.js';
@@ -145,61 +146,26 @@ const MESSAGES: { body: Buffer; flags: string[]; internalDate: Date }[] = [
 
 /** A hand-driven IMAP connection: a command and every byte up to its tagged completion. */
 class RawImap {
-  private buffer = Buffer.alloc(0);
-  private waiter: (() => void) | undefined;
-  private closed = false;
+  private readonly received: SocketBuffer;
 
   private constructor(private readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      this.waiter?.();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.waiter?.();
-    });
-    socket.on('error', () => undefined);
+    this.received = new SocketBuffer(socket);
   }
 
   static async connect(port: number): Promise<RawImap> {
-    const socket = net.connect(port, '127.0.0.1');
-    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    const client = new RawImap(socket);
-    await client.until(() => client.buffer.indexOf('\r\n'));
+    const client = new RawImap(await connectRaw(port));
+    await client.received.take(afterFirstLine);
     return client;
   }
 
   /** Sends `tag text` (a string holding literals goes as is) and resolves the whole response. */
   async command(tag: string, text: string): Promise<string> {
     this.socket.write(Buffer.from(`${tag} ${text}\r\n`, 'utf8'));
-    const bytes = await this.until(() => {
-      for (let line = 0; line < this.buffer.length;) {
-        const end = this.buffer.indexOf('\r\n', line);
-        if (end < 0) return -1;
-        if (this.buffer.toString('latin1', line, line + tag.length + 1) === `${tag} `) return end;
-        line = end + 2;
-      }
-      return -1;
-    });
-    return bytes.toString('utf8');
+    return (await this.received.take((buffered) => afterTagged(buffered, tag))).toString('utf8');
   }
 
   close(): void {
     this.socket.destroy();
-  }
-
-  /** Everything up to and including the CRLF that `find` locates. */
-  private async until(find: () => number): Promise<Buffer> {
-    for (;;) {
-      const end = find();
-      if (end >= 0) {
-        const out = this.buffer.subarray(0, end + 2);
-        this.buffer = this.buffer.subarray(end + 2);
-        return out;
-      }
-      if (this.closed) throw new Error(`connection closed; unread: ${this.buffer.toString()}`);
-      await new Promise<void>((resolve) => (this.waiter = resolve));
-    }
   }
 }
 

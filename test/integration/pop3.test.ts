@@ -16,6 +16,7 @@ import {
   type Storage,
 } from '../../core/index.js';
 import { directorySetup } from '../helpers/directory-setup.js';
+import { afterFirstLine, connectRaw, SocketBuffer } from '../helpers/socket-buffer.js';
 import { useAdapterInfra } from '../helpers/adapter-infra.js';
 import { ADAPTER_NAMES, type TestStorage } from '../helpers/adapters.js';
 import { startTestKernel } from '../helpers/test-kernel.js';
@@ -69,56 +70,28 @@ function topOf(wire: Buffer, n: number): Buffer {
 
 /** A hand-driven POP3 connection for the error paths and the exact multi-line bytes. */
 class RawClient {
-  private buffer = Buffer.alloc(0);
-  private waiter: (() => void) | undefined;
-  closed = false;
+  private readonly received: SocketBuffer;
 
   private constructor(readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      this.waiter?.();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.waiter?.();
-    });
-    socket.on('error', () => undefined);
+    this.received = new SocketBuffer(socket);
   }
 
   static async connect(port: number): Promise<RawClient> {
-    const socket = net.connect(port, '127.0.0.1');
-    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-    const client = new RawClient(socket);
+    const client = new RawClient(await connectRaw(port));
     await client.line(); // greeting
     return client;
   }
 
-  private async until(find: () => number): Promise<Buffer> {
-    for (;;) {
-      const end = find();
-      if (end >= 0) {
-        const out = this.buffer.subarray(0, end);
-        this.buffer = this.buffer.subarray(end);
-        return out;
-      }
-      if (this.closed) throw new Error(`connection closed; unread: ${this.buffer.toString()}`);
-      await new Promise<void>((resolve) => (this.waiter = resolve));
-    }
-  }
-
   async line(): Promise<string> {
-    const bytes = await this.until(() => {
-      const lf = this.buffer.indexOf('\r\n');
-      return lf < 0 ? -1 : lf + 2;
-    });
+    const bytes = await this.received.take(afterFirstLine);
     return bytes.subarray(0, -2).toString('latin1');
   }
 
   /** A multi-line body, un-stuffed, without the terminating ".CRLF". */
   async body(): Promise<Buffer> {
-    const raw = await this.until(() => {
-      if (this.buffer.subarray(0, 3).equals(Buffer.from('.\r\n'))) return 3;
-      const end = this.buffer.indexOf('\r\n.\r\n');
+    const raw = await this.received.take((buffered) => {
+      if (buffered.subarray(0, 3).equals(Buffer.from('.\r\n'))) return 3;
+      const end = buffered.indexOf('\r\n.\r\n');
       return end < 0 ? -1 : end + 5;
     });
     return Buffer.from(raw.subarray(0, -3).toString('latin1').replace(/^\./gm, ''), 'latin1');
@@ -134,8 +107,8 @@ class RawClient {
     return this.command(`PASS ${password}`);
   }
 
-  async waitClosed(): Promise<void> {
-    while (!this.closed) await new Promise<void>((resolve) => (this.waiter = resolve));
+  waitClosed(): Promise<void> {
+    return this.received.whenClosed();
   }
 }
 
