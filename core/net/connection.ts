@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
+import type { ClientChannel } from '../directory/login-policy.js';
 import { guardEvents } from './event-guard.js';
 import { unmapIPv4 } from './client-address.js';
 import { tlsHandshake } from './tls-upgrade.js';
@@ -54,6 +55,18 @@ export class Connection {
   /** The socket to read and write: the accepted one, or its TLS layer after `startTls`. */
   get socket(): Socket {
     return this.current;
+  }
+
+  /**
+   * Where the client is, as the plain-text login rule sees it (login-policy.ts): TLS from the first
+   * byte or after `startTls`, and both ends' addresses.
+   */
+  get channel(): ClientChannel {
+    return {
+      secure: this.current instanceof TLSSocket,
+      remoteAddress: this.remoteAddress,
+      localAddress: this.current.localAddress ?? '',
+    };
   }
 
   /** Aborted when the listener closes (server shutdown). */

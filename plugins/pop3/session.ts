@@ -93,7 +93,7 @@ export class Pop3Session {
   }
 
   get isSecure(): boolean {
-    return this.socket instanceof tls.TLSSocket;
+    return this.connection.channel.secure;
   }
 
   /** The client as the login path sees it (secure changes with STLS). */
@@ -102,9 +102,7 @@ export class Pop3Session {
       listener: this.listener,
       sessionId: this.id,
       settings: this.plaintext,
-      secure: this.isSecure,
-      remoteAddress: this.remoteAddress,
-      localAddress: this.socket.localAddress ?? '',
+      ...this.connection.channel,
     };
   }
 

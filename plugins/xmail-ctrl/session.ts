@@ -75,7 +75,6 @@ export class CtrlSession {
   private secure: boolean;
   private readonly reader = new LineReader();
   private readonly timestamp: string;
-  private readonly peer: string;
   private readonly logger: Logger;
   private readonly context: CtrlCommandContext;
   /** The plain-text rule's settings of the listener the connection came in on. */
@@ -91,7 +90,6 @@ export class CtrlSession {
     const socket = connection.socket;
     this.stream = socket;
     this.secure = socket instanceof TLSSocket;
-    this.peer = connection.remoteAddress;
     this.timestamp = newCtrlTimestamp(socket.localAddress ?? '127.0.0.1');
     this.logger = connection.logger;
     this.context = { ...services.commands, logger: this.logger };
@@ -173,9 +171,7 @@ export class CtrlSession {
       listener: this.listener,
       sessionId: this.id,
       settings: this.plaintext,
-      secure: this.secure,
-      remoteAddress: this.peer,
-      localAddress: this.stream.localAddress ?? '',
+      ...this.connection.channel,
     };
     return this.services.login.logInAdmin(
       { client, username, plaintext: !password.startsWith('#') },

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import tls from 'node:tls';
 import type { Logger } from 'pino';
 import {
   LineReader,
@@ -76,7 +75,7 @@ export class ImapSession {
   }
 
   get secure(): boolean {
-    return this.socket instanceof tls.TLSSocket;
+    return this.connection.channel.secure;
   }
 
   /** The client as the login path sees it (secure changes with STARTTLS). */
@@ -85,9 +84,7 @@ export class ImapSession {
       listener: this.listener,
       sessionId: this.id,
       settings: this.plaintext,
-      secure: this.secure,
-      remoteAddress: this.connection.remoteAddress,
-      localAddress: this.socket.localAddress ?? '',
+      ...this.connection.channel,
     };
   }
 
